@@ -1,0 +1,27 @@
+/* gemm.h: the one matrix product every kernel in nnfs goes through.
+ *
+ * Column-major, BLAS conventions:
+ *   C (m x n) = alpha * op(A) * op(B) + beta * C
+ * op(A) is (m x k): A itself (lda >= m) or, with trans_a, the transpose of
+ * a (k x m) matrix (lda >= k); likewise op(B) is (k x n).
+ * beta == 0 overwrites C without reading it (NaN in C does not propagate).
+ * Pure C: no R headers. */
+#ifndef NNFS_GEMM_H
+#define NNFS_GEMM_H
+
+void gemm(int trans_a, int trans_b, int m, int n, int k,
+          double alpha, const double *A, int lda,
+          const double *B, int ldb,
+          double beta, double *C, int ldc);
+
+/* Reference triple loop, kept to test the fast kernel against. */
+void gemm_naive(int trans_a, int trans_b, int m, int n, int k,
+                double alpha, const double *A, int lda,
+                const double *B, int ldb,
+                double beta, double *C, int ldc);
+
+/* Thread count for the following gemm() calls. Each .Call entry point sets
+ * it from its own argument, so nothing carries over between calls. */
+void gemm_set_threads(int n);
+
+#endif

@@ -1,0 +1,4 @@
+library(testthat)
+library(nnfs)
+
+test_check("nnfs")
