@@ -16,5 +16,5 @@
 #' }
 #'
 #' @keywords internal
-#' @useDynLib nnfs, .registration = TRUE, .fixes = "C_"
+#' @useDynLib nnfs, .registration = TRUE
 "_PACKAGE"

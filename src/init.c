@@ -6,18 +6,32 @@
 
 /* ---- single operations (glue_ops.c) ---- */
 extern SEXP C_gemm(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
+extern SEXP C_conv2d(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
+extern SEXP C_conv2d_backward(SEXP, SEXP, SEXP, SEXP, SEXP);
+extern SEXP C_maxpool2d_forward(SEXP, SEXP);
+extern SEXP C_maxpool2d_backward(SEXP, SEXP, SEXP);
 
 /* ---- regression (glue_regression.c) ---- */
 
 /* ---- network engine (glue_train.c) ---- */
+extern SEXP C_train(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
+extern SEXP C_predict(SEXP, SEXP, SEXP, SEXP);
+extern SEXP C_backprop(SEXP, SEXP, SEXP, SEXP, SEXP);
 
 #define CALLDEF(name, n) {#name, (DL_FUNC) &name, n}
 
 static const R_CallMethodDef call_entries[] = {
     /* single operations */
     CALLDEF(C_gemm, 6),
+    CALLDEF(C_conv2d, 6),
+    CALLDEF(C_conv2d_backward, 5),
+    CALLDEF(C_maxpool2d_forward, 2),
+    CALLDEF(C_maxpool2d_backward, 3),
     /* regression */
     /* network engine */
+    CALLDEF(C_train, 7),
+    CALLDEF(C_predict, 4),
+    CALLDEF(C_backprop, 5),
     {NULL, NULL, 0}
 };
 

@@ -58,6 +58,7 @@ typedef struct {
     int n_layers;
     layer *L;
     int batch_cap;           /* columns the buffers hold */
+    double (*unif)(void);    /* uniform(0, 1) draws for dropout (R's RNG) */
 } network;
 
 /* ---- kernels (layer_*.c): outputs, inputs, parameters, sizes ---- */

@@ -1,0 +1,231 @@
+/* glue_train.c: R <-> engine for training, prediction and backprop.
+ *
+ * A network arrives as two R lists built by R/train.R:
+ *   layers[[i]]: list(kind, act, slope, rate, n_in, n_out, geom), geom an
+ *                integer vector (in_h, in_w, in_c, out_h, out_w, out_c, kh,
+ *                kw, stride, pad_t, pad_l) or NULL for dense layers;
+ *   params[[i]]: list(W, b) of doubles, or NULL for layers without any.
+ * Data are double matrices with one sample per column. R has validated all
+ * of it; the checks here only guard against internal misuse. */
+#include <string.h>
+#include <R.h>
+#include <Rinternals.h>
+#include "net.h"
+#include "gemm.h"
+
+static SEXP get_elt(SEXP list, const char *name)
+{
+    SEXP names = getAttrib(list, R_NamesSymbol);
+    for (R_xlen_t i = 0; i < xlength(list); i++)
+        if (strcmp(CHAR(STRING_ELT(names, i)), name) == 0)
+            return VECTOR_ELT(list, i);
+    return R_NilValue;
+}
+
+static int get_int(SEXP list, const char *name)
+{
+    SEXP v = get_elt(list, name);
+    if (xlength(v) != 1) error("internal error: '%s' missing", name);
+    return asInteger(v);
+}
+
+static double get_dbl(SEXP list, const char *name)
+{
+    SEXP v = get_elt(list, name);
+    if (xlength(v) != 1) error("internal error: '%s' missing", name);
+    return asReal(v);
+}
+
+static double unif_draw(void) { return unif_rand(); }
+
+/* Fill nt from the R description; parameters point into `params`, which
+ * the caller has duplicated when they are to be trained. */
+static void build_network(network *nt, SEXP layers, SEXP params)
+{
+    if (TYPEOF(layers) != VECSXP || TYPEOF(params) != VECSXP ||
+        xlength(layers) != xlength(params) || xlength(layers) < 1)
+        error("internal error: malformed network description");
+    nt->n_layers = (int) xlength(layers);
+    nt->L = (layer *) R_alloc(nt->n_layers, sizeof(layer));
+    nt->unif = unif_draw;
+    memset(nt->L, 0, sizeof(layer) * nt->n_layers);
+    for (int l = 0; l < nt->n_layers; l++) {
+        SEXP s = VECTOR_ELT(layers, l), p = VECTOR_ELT(params, l);
+        layer *L = &nt->L[l];
+        L->kind = get_int(s, "kind");
+        L->act = get_int(s, "act");
+        L->slope = get_dbl(s, "slope");
+        L->rate = get_dbl(s, "rate");
+        L->n_in = get_int(s, "n_in");
+        L->n_out = get_int(s, "n_out");
+        if (L->n_in < 1 || L->n_out < 1 || (l > 0 && L->n_in != nt->L[l - 1].n_out))
+            error("internal error: layer %d sizes do not chain", l + 1);
+        SEXP g = get_elt(s, "geom");
+        if (g != R_NilValue) {
+            if (TYPEOF(g) != INTSXP || xlength(g) != 11)
+                error("internal error: layer %d geometry", l + 1);
+            int *v = INTEGER(g);
+            conv_geom cg = {v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7],
+                            v[8], v[9], v[10]};
+            L->g = cg;
+        }
+        long nw = 0, nb = 0;
+        if (L->kind == LAYER_DENSE) { nw = (long) L->n_out * L->n_in; nb = L->n_out; }
+        if (L->kind == LAYER_CONV2D) {
+            nw = (long) L->g.kh * L->g.kw * L->g.in_c * L->g.out_c;
+            nb = L->g.out_c;
+        }
+        if (!layer_has_params(L)) continue;
+        if (TYPEOF(p) != VECSXP || xlength(p) != 2)
+            error("internal error: layer %d has no parameters", l + 1);
+        SEXP W = VECTOR_ELT(p, 0), b = VECTOR_ELT(p, 1);
+        if (!isReal(W) || !isReal(b) || xlength(W) != nw || xlength(b) != nb)
+            error("internal error: layer %d parameters have the wrong size", l + 1);
+        L->n_w = (int) nw; L->n_b = (int) nb;
+        L->W = REAL(W); L->b = REAL(b);
+    }
+}
+
+static void bind_buffers(network *nt, int cap)
+{
+    long nd, ni;
+    net_buffer_sizes(nt, cap, &nd, &ni);
+    double *d = (double *) R_alloc(nd > 0 ? nd : 1, sizeof(double));
+    int *iv = (int *) R_alloc(ni > 0 ? ni : 1, sizeof(int));
+    net_bind_buffers(nt, d, iv, cap);
+}
+
+/* A copy of params whose numbers the engine may overwrite. */
+static SEXP copy_params(SEXP params)
+{
+    SEXP out = PROTECT(allocVector(VECSXP, xlength(params)));
+    for (R_xlen_t i = 0; i < xlength(params); i++)
+        SET_VECTOR_ELT(out, i, duplicate(VECTOR_ELT(params, i)));
+    setAttrib(out, R_NamesSymbol, getAttrib(params, R_NamesSymbol));
+    UNPROTECT(1);
+    return out;
+}
+
+static void check_data(const network *nt, SEXP x, SEXP y)
+{
+    if (!isReal(x) || !isMatrix(x) || nrows(x) != nt->L[0].n_in)
+        error("internal error: x must be a double matrix with %d rows", nt->L[0].n_in);
+    if (y != R_NilValue &&
+        (!isReal(y) || !isMatrix(y) || ncols(y) != ncols(x) ||
+         nrows(y) != nt->L[nt->n_layers - 1].n_out))
+        error("internal error: y does not match x or the output layer");
+}
+
+/* ---- C_train(layers, params, x, y, xval, yval, opts) ---- */
+
+SEXP C_train(SEXP layers, SEXP params, SEXP x, SEXP y, SEXP xval,
+             SEXP yval, SEXP opts)
+{
+    network nt;
+    SEXP trained = PROTECT(copy_params(params));
+    build_network(&nt, layers, trained);
+    check_data(&nt, x, y);
+    if (xval != R_NilValue) check_data(&nt, xval, yval);
+
+    train_cfg cfg;
+    cfg.epochs = get_int(opts, "epochs");
+    cfg.batch = get_int(opts, "batch");
+    cfg.cost = get_int(opts, "cost");
+    cfg.patience = get_int(opts, "patience");
+    cfg.verbose = get_int(opts, "verbose");
+    cfg.shuffle = get_int(opts, "shuffle");
+    cfg.opt.kind = get_int(opts, "optimizer");
+    cfg.opt.lr = get_dbl(opts, "lr");
+    cfg.opt.momentum = get_dbl(opts, "momentum");
+    cfg.opt.beta1 = get_dbl(opts, "beta1");
+    cfg.opt.beta2 = get_dbl(opts, "beta2");
+    cfg.opt.rho = get_dbl(opts, "rho");
+    cfg.opt.eps = get_dbl(opts, "eps");
+    cfg.opt.l1 = get_dbl(opts, "l1");
+    cfg.opt.l2 = get_dbl(opts, "l2");
+    if (cfg.epochs < 1 || cfg.batch < 1)
+        error("internal error: epochs and batch must be positive");
+    gemm_set_threads(get_int(opts, "threads"));
+
+    train_data d = {REAL(x), REAL(y), NULL, NULL, nrows(x), nrows(y), ncols(x), 0};
+    if (xval != R_NilValue) {
+        d.xv = REAL(xval); d.yv = REAL(yval); d.nv = ncols(xval);
+    }
+    int cap = cfg.batch > d.n ? d.n : cfg.batch;
+    if (cap < 256 && d.nv > cap) cap = d.nv < 256 ? d.nv : 256;
+    cfg.batch = cfg.batch > d.n ? d.n : cfg.batch;
+    bind_buffers(&nt, cap);
+
+    SEXP hist = PROTECT(allocMatrix(REALSXP, cfg.epochs, 4));
+    double *hv = REAL(hist);
+    for (long i = 0; i < 4L * cfg.epochs; i++) hv[i] = NA_REAL;
+    train_hist h = {hv, hv + cfg.epochs, hv + 2L * cfg.epochs,
+                    hv + 3L * cfg.epochs, 0, 0, 0};
+    GetRNGstate();
+    train_run(&nt, &d, &cfg, &h);
+    PutRNGstate();
+
+    const char *nm[] = {"params", "history", "epochs_run", "best_epoch",
+                        "diverged_epoch", ""};
+    SEXP res = PROTECT(mkNamed(VECSXP, nm));
+    SET_VECTOR_ELT(res, 0, trained);
+    SET_VECTOR_ELT(res, 1, hist);
+    SET_VECTOR_ELT(res, 2, ScalarInteger(h.epochs_run));
+    SET_VECTOR_ELT(res, 3, ScalarInteger(h.best_epoch));
+    SET_VECTOR_ELT(res, 4, ScalarInteger(h.diverged_epoch));
+    UNPROTECT(3);
+    return res;
+}
+
+/* ---- C_predict(layers, params, x, threads): (k x n) outputs ---- */
+
+SEXP C_predict(SEXP layers, SEXP params, SEXP x, SEXP threads)
+{
+    network nt;
+    build_network(&nt, layers, params);
+    check_data(&nt, x, R_NilValue);
+    int n = ncols(x), k = nt.L[nt.n_layers - 1].n_out;
+    gemm_set_threads(asInteger(threads));
+    bind_buffers(&nt, n < 256 ? (n > 0 ? n : 1) : 256);
+    SEXP out = PROTECT(allocMatrix(REALSXP, k, n));
+    net_predict(&nt, REAL(out), REAL(x), nrows(x), k, n);
+    UNPROTECT(1);
+    return out;
+}
+
+/* ---- C_backprop(layers, params, x, y, opts): mean loss and gradients ----
+ * One forward and backward pass over all of x without dropout; gradients
+ * are means over the samples (no penalty terms), laid out like params. */
+
+SEXP C_backprop(SEXP layers, SEXP params, SEXP x, SEXP y, SEXP opts)
+{
+    network nt;
+    build_network(&nt, layers, params);
+    check_data(&nt, x, y);
+    int n = ncols(x), k = nrows(y), cost = get_int(opts, "cost");
+    if (n < 1) error("internal error: no samples");
+    gemm_set_threads(get_int(opts, "threads"));
+    bind_buffers(&nt, n);
+    layer *out = &nt.L[nt.n_layers - 1];
+
+    net_forward(&nt, REAL(x), n, 0);
+    double loss = loss_forward(out->out, REAL(y), cost, out->act, k, n) / n;
+    net_zero_grad(&nt);
+    loss_delta(out->dout, out->out, REAL(y), cost, out->act, out->slope, k, n);
+    net_backward(&nt, REAL(x), n);
+
+    SEXP grads = PROTECT(copy_params(params));
+    for (int l = 0; l < nt.n_layers; l++) {
+        layer *L = &nt.L[l];
+        if (!layer_has_params(L)) continue;
+        SEXP g = VECTOR_ELT(grads, l);
+        for (int i = 0; i < L->n_w; i++) REAL(VECTOR_ELT(g, 0))[i] = L->dW[i] / n;
+        for (int i = 0; i < L->n_b; i++) REAL(VECTOR_ELT(g, 1))[i] = L->db[i] / n;
+    }
+    const char *nm[] = {"loss", "grads", ""};
+    SEXP res = PROTECT(mkNamed(VECSXP, nm));
+    SET_VECTOR_ELT(res, 0, ScalarReal(loss));
+    SET_VECTOR_ELT(res, 1, grads);
+    UNPROTECT(2);
+    return res;
+}
