@@ -12,9 +12,14 @@ describe <- function(x) {
   if (is.function(x)) return("a function")
   if (is.data.frame(x)) return(sprintf("a data frame with %d rows", nrow(x)))
   if (is.factor(x)) return(sprintf("a factor of length %d", length(x)))
-  if (is.matrix(x)) return(sprintf("a %s matrix (%d x %d)", typeof(x), nrow(x), ncol(x)))
+  if (is.matrix(x)) return(sprintf("%s matrix (%d x %d)", with_article(typeof(x)), nrow(x), ncol(x)))
+  if (is.character(x) && length(x) == 1L && !is.na(x)) return(sprintf('"%s"', x))
   if (is.atomic(x) && length(x) == 1L) return(sprintf("%s", format(x)))
-  sprintf("a %s of length %d", if (is.list(x)) "list" else typeof(x), length(x))
+  sprintf("%s of length %d", with_article(if (is.list(x)) "list" else typeof(x)), length(x))
+}
+
+with_article <- function(word) {
+  paste(if (grepl("^[aeiou]", word)) "an" else "a", word)
 }
 
 check_count <- function(x, arg, min = 1) {
@@ -88,4 +93,50 @@ nnfs_threads <- function() {
     arg_error("option `nnfs.threads` must be a positive whole number, not ",
               describe(n), ".")
   as.integer(n)
+}
+
+# Reject arguments a function does not have: names caught by its `...`, and
+# abbreviations that R would silently complete to one of its arguments (so
+# that a typo such as `epoch = 3` is an error, never ignored or guessed).
+# `call` is sys.call() of the function, `fun` its name, `formal_names` its
+# argument names and `dots` its list(...). Suggests the closest argument.
+check_arg_names <- function(call, fun, formal_names, dots) {
+  n_pos <- match("...", formal_names, nomatch = length(formal_names) + 1L) - 1L
+  formal_names <- setdiff(formal_names, "...")
+  given <- c(names(as.list(call))[-1L], names(dots))
+  bad <- unique(setdiff(given[!is.na(given) & nzchar(given)], formal_names))
+  if (length(bad)) {
+    near <- vapply(bad, function(b) {
+      cand <- formal_names[startsWith(formal_names, b)]
+      if (!length(cand)) {
+        dist <- utils::adist(b, formal_names)[1L, ]
+        cand <- formal_names[dist <= 2 & dist == min(dist)]
+      }
+      if (length(cand)) cand[1L] else NA_character_
+    }, character(1))
+    hint <- if (all(is.na(near))) "." else if (length(bad) == 1L)
+      paste0("; did you mean `", near, "`?") else
+      paste0("; did you mean ", paste0("`", near[!is.na(near)], "` for `",
+                                       bad[!is.na(near)], "`", collapse = ", "), "?")
+    partial <- any(vapply(bad, function(b) any(startsWith(formal_names, b)), NA))
+    arg_error(paste0("`", bad, "`", collapse = ", "),
+              if (length(bad) == 1L) " is not an argument of " else " are not arguments of ",
+              fun, "()", hint,
+              if (partial) " Argument names must be spelled out in full.")
+  }
+  n_unnamed <- if (is.null(names(dots))) length(dots) else sum(!nzchar(names(dots)))
+  if (n_unnamed > 0L)
+    arg_error(fun, "() takes ", n_pos, " arguments by position (up to `",
+              formal_names[n_pos], "`) but got ", n_unnamed, " more unnamed; ",
+              "name every argument after those.")
+  invisible(NULL)
+}
+
+# A value as the user would type it, for error messages: short atomic
+# vectors are deparsed (`c(4, 0, 3)`, `"relux"`), anything else described.
+describe_value <- function(x) {
+  if (is.atomic(x) && !is.null(x) && length(x) >= 1L && length(x) <= 6L &&
+      is.null(dim(x)) && !is.factor(x))
+    return(paste(deparse(unname(x), width.cutoff = 60L), collapse = " "))
+  describe(x)
 }
