@@ -1,0 +1,524 @@
+# Linear, logistic and softmax regression: the first steps of the articles.
+# R checks and codes the data, C (src/regression.c) does the arithmetic, and
+# the fit comes back as a plain list of class c("nnfs_<kind>_reg",
+# "nnfs_regression"); print, summary and logLik are shared by the three.
+
+# ---- data checks shared by the three front doors ----
+
+# The design matrix: X coerced and checked, a column of ones in front, and
+# the coefficient names. `named` says whether X brought its own column names
+# (then predict() matches newdata's columns by name).
+regression_design <- function(X) {
+  x <- as_numeric_matrix(X, "X")
+  cn <- colnames(x)
+  named <- !is.null(cn) && !anyNA(cn) && all(nzchar(cn))
+  if (!named) {
+    auto <- paste0("x", seq_len(ncol(x)))
+    cn <- if (is.null(cn)) auto else ifelse(is.na(cn) | !nzchar(cn), auto, cn)
+  }
+  x <- cbind(1, unname(x))
+  colnames(x) <- c("(Intercept)", cn)
+  list(x = x, names = c("(Intercept)", cn), named = named)
+}
+
+check_same_length <- function(y, n) {
+  if (length(y) != n)
+    arg_error("`y` must have one value per row of `X` (", n, "), not ",
+              length(y), ".")
+}
+
+# Epochs, learning rate and the options every gradient descent needs.
+check_gd <- function(epochs, lr) {
+  list(epochs = check_count(epochs, "epochs"),
+       lr = check_number(lr, "lr", positive = TRUE))
+}
+
+# y of logistic_reg(): logical, numeric 0/1, or a factor with two levels in
+# use (the second level is coded 1, as in glm()).
+logistic_response <- function(y) {
+  if (is.factor(y)) {
+    if (anyNA(y)) arg_error("`y` must not contain NA values.")
+    y <- droplevels(y)
+    if (nlevels(y) != 2L)
+      arg_error("`y` must be a factor with two levels in use, not ",
+                nlevels(y), " (", paste0("'", levels(y), "'", collapse = ", "), ").")
+    return(list(y = as.double(unclass(y) == 2L), kind = "factor",
+                levels = levels(y)))
+  }
+  if (!(is.logical(y) || is.numeric(y)) || !is.null(dim(y)))
+    arg_error("`y` must be a logical vector, a numeric vector of 0s and 1s ",
+              "or a factor with two levels, not ", describe(y), ".")
+  if (anyNA(y)) arg_error("`y` must not contain NA values.")
+  bad <- y != 0 & y != 1
+  if (any(bad))
+    arg_error("`y` must contain only 0 and 1, not ", format(y[bad][1L]), ".")
+  list(y = as.double(y), kind = if (is.logical(y)) "logical" else "numeric",
+       levels = NULL)
+}
+
+# y of softmax_reg(): a factor, character or logical vector, or whole-number
+# labels; unused factor levels are dropped, and two classes must remain.
+softmax_response <- function(y) {
+  if (is.numeric(y) && is.null(dim(y))) {
+    if (anyNA(y)) arg_error("`y` must not contain NA values.")
+    bad <- !is.finite(y) | y != round(y)
+    if (any(bad))
+      arg_error("`y` must hold whole-number class labels when it is numeric, not ",
+                format(y[bad][1L]), ".")
+    y <- factor(y)
+  } else if ((is.character(y) || is.logical(y)) && is.null(dim(y))) {
+    y <- factor(y)
+  } else if (!is.factor(y)) {
+    arg_error("`y` must be a factor, a character vector or whole-number ",
+              "class labels, not ", describe(y), ".")
+  }
+  if (anyNA(y)) arg_error("`y` must not contain NA values.")
+  y <- droplevels(y)
+  if (nlevels(y) < 2L)
+    arg_error("`y` must have at least two classes, not one ('", levels(y), "').")
+  y
+}
+
+# Gradient descent in C for one family (codes as in glue_regression.c).
+# A loss that turned infinite or NaN means the steps overshoot: warn, and
+# return the fit so that its history shows where it happened.
+regression_gd <- function(x, y, start, family, epochs, lr) {
+  code <- match(family, c("linear", "logistic", "softmax"))
+  fit <- .Call(C_regression_gd, x, y, start, code, epochs, lr, nnfs_threads())
+  bad <- which(!is.finite(fit$history))
+  if (length(bad))
+    warning("gradient descent diverged: the loss is not finite after epoch ",
+            bad[1L], "; try a smaller `lr`.", call. = FALSE)
+  fit
+}
+
+new_regression <- function(family, fit, ...) {
+  structure(c(fit, list(...)),
+            class = c(paste0("nnfs_", family, "_reg"), "nnfs_regression"))
+}
+
+# ---- linear regression ----
+
+#' Linear regression by least squares or gradient descent
+#'
+#' Fits `y = b0 + X b` either in closed form (`method = "ols"`, a QR
+#' decomposition of the design matrix computed in C) or by full-batch
+#' gradient descent (`method = "gd"`) as in the first step of the "from
+#' scratch" tutorials: the coefficients start at 0.1 and each epoch
+#' subtracts `lr * t(X) %*% (X %*% b - y) / n` (half the gradient of the
+#' mean squared error).
+#'
+#' A design with more coefficients (columns plus intercept) than
+#' observations, or with a column that is a linear combination of the
+#' intercept and the columns before it, has no unique least-squares
+#' solution: `method = "ols"` stops with an error naming the problem (the
+#' first such column, with the tolerance `lm()` uses). Gradient descent does
+#' not need a unique solution and runs anyway; it then converges to the
+#' solution closest to its starting point.
+#'
+#' @param X The predictors: a numeric vector, a numeric matrix or a data
+#'   frame of numeric (or logical) columns, one row per observation, with no
+#'   missing or infinite values. An intercept is added.
+#' @param y The numeric response, one value per row of `X`.
+#' @param method `"ols"` (closed form) or `"gd"` (gradient descent).
+#' @param epochs Number of gradient descent steps (a positive whole number),
+#'   used by `method = "gd"`.
+#' @param lr Learning rate (a positive number), used by `method = "gd"`.
+#' @return An object of class `nnfs_linear_reg`, a list with
+#'   `coefficients` (named: `"(Intercept)"`, then the columns of `X`, or
+#'   `x1`, `x2`, ... when `X` has no column names), `history` (the mean
+#'   squared error after each epoch; `NULL` for `"ols"`), `loss` (the final
+#'   mean squared error), `fitted.values`, `y`, `nobs`, `method`, `epochs`,
+#'   `lr` and `call`. It has `coef()`, `predict()`, `print()`, `summary()`
+#'   and `logLik()` methods.
+#' @seealso [logistic_reg()], [softmax_reg()], [summary.nnfs_regression()].
+#' @examples
+#' set.seed(1234567)
+#' x <- runif(100, -5, 5)
+#' y <- x + rnorm(100) + 3
+#' coef(linear_reg(x, y))
+#' fit <- linear_reg(x, y, method = "gd", epochs = 200, lr = 0.1)
+#' coef(fit)
+#' plot(fit$history, type = "l", log = "y", xlab = "epoch", ylab = "MSE")
+#' predict(fit, c(-1, 0, 1))
+#' @export
+linear_reg <- function(X, y, method = c("ols", "gd"), epochs = 200, lr = 0.1) {
+  d <- regression_design(X)
+  if (!is.numeric(y) || !(is.null(dim(y)) || identical(ncol(y), 1L)))
+    arg_error("`y` must be a numeric vector, not ", describe(y), ".")
+  y <- as.double(y)
+  if (anyNA(y) || any(!is.finite(y)))
+    arg_error("`y` must not contain NA, NaN or infinite values.")
+  n <- nrow(d$x)
+  check_same_length(y, n)
+  method <- check_choice(method, c("ols", "gd"), "method")
+  gd <- check_gd(epochs, lr)
+  if (method == "ols") {
+    p <- ncol(d$x)
+    if (p > n)
+      arg_error("`X` gives more coefficients (", p, ", with the intercept) ",
+                "than observations (", n, "): least squares has no unique ",
+                "solution. Use fewer columns or `method = \"gd\"`.")
+    fit <- .Call(C_linear_ols, d$x, y, 1e-7)
+    if (fit$deficient > 0L)
+      arg_error("`X` is rank deficient: column '", d$names[fit$deficient],
+                "' is a linear combination of the others. Drop it or use ",
+                "`method = \"gd\"`.")
+    b <- fit$coefficients
+    fitted <- drop(d$x %*% b)
+    history <- NULL
+    gd$epochs <- gd$lr <- NULL
+  } else {
+    fit <- regression_gd(d$x, y, matrix(0.1, ncol(d$x), 1L), "linear",
+                         gd$epochs, gd$lr)
+    b <- drop(fit$coefficients)
+    fitted <- drop(fit$scores)
+    history <- fit$history
+  }
+  names(b) <- d$names
+  new_regression("linear",
+    list(coefficients = b, history = history,
+         loss = mean((y - fitted)^2), fitted.values = fitted,
+         linear.predictors = fitted, y = y, nobs = n, method = method,
+         epochs = gd$epochs, lr = gd$lr, x_names = if (d$named) d$names[-1L],
+         call = match.call()))
+}
+
+# ---- logistic regression ----
+
+#' Logistic regression by gradient descent
+#'
+#' Fits `P(y = 1) = sigmoid(b0 + X b)` by full-batch gradient descent on the
+#' mean cross-entropy, as in the second step of the "from scratch"
+#' tutorials: the coefficients start at 1 and each epoch subtracts
+#' `lr * t(X) %*% (sigmoid(X %*% b) - y) / n`. With enough epochs the
+#' coefficients are the maximum-likelihood ones that `glm(family =
+#' binomial)` finds.
+#'
+#' @inheritParams linear_reg
+#' @param y The response, one value per row of `X`: a logical vector, a
+#'   numeric vector of 0s and 1s, or a factor with two levels in use (unused
+#'   levels are dropped; the second level is coded 1, as in `glm()`).
+#' @param epochs Number of gradient descent steps, a positive whole number.
+#' @param lr Learning rate, a positive number.
+#' @param verbose If `TRUE`, report the final log-likelihood with
+#'   [message()].
+#' @return An object of class `nnfs_logistic_reg`, a list with
+#'   `coefficients` (named as in [linear_reg()]), `history` (the mean
+#'   cross-entropy after each epoch), `loss` (its final value, minus the
+#'   log-likelihood divided by `nobs`), `fitted.values` (probabilities),
+#'   `linear.predictors`, `y` (coded 0/1), `levels` (for a factor `y`),
+#'   `nobs`, `epochs`, `lr` and `call`. It has `coef()`, `predict()`,
+#'   `print()`, `summary()` and `logLik()` methods.
+#' @seealso [linear_reg()], [softmax_reg()], [summary.nnfs_regression()].
+#' @examples
+#' vv <- iris[51:150, ]
+#' X <- data.frame(Sepal.Length = vv$Sepal.Length / max(vv$Sepal.Length),
+#'                 Petal.Length = vv$Petal.Length / max(vv$Petal.Length))
+#' fit <- logistic_reg(X, vv$Species == "virginica", epochs = 20000, lr = 5)
+#' coef(fit)
+#' logLik(fit)
+#' table(predicted = predict(fit, X, type = "class"), observed = vv$Species)
+#' @export
+logistic_reg <- function(X, y, epochs, lr, verbose = TRUE) {
+  d <- regression_design(X)
+  r <- logistic_response(y)
+  n <- nrow(d$x)
+  check_same_length(r$y, n)
+  gd <- check_gd(epochs, lr)
+  verbose <- check_flag(verbose, "verbose")
+  fit <- regression_gd(d$x, r$y, matrix(1, ncol(d$x), 1L), "logistic",
+                       gd$epochs, gd$lr)
+  b <- stats::setNames(drop(fit$coefficients), d$names)
+  eta <- drop(fit$scores)
+  loss <- fit$history[gd$epochs]
+  if (verbose)
+    message("log-likelihood after ", gd$epochs, " epochs: ",
+            format(-n * loss, digits = 7))
+  new_regression("logistic",
+    list(coefficients = b, history = fit$history, loss = loss,
+         fitted.values = stats::plogis(eta), linear.predictors = eta,
+         y = r$y, kind = r$kind, levels = r$levels, nobs = n, method = "gd",
+         epochs = gd$epochs, lr = gd$lr, x_names = if (d$named) d$names[-1L],
+         call = match.call()))
+}
+
+# ---- softmax regression ----
+
+#' Softmax (multinomial logistic) regression by gradient descent
+#'
+#' Fits class probabilities `softmax(b0 + X B)` for K classes by full-batch
+#' gradient descent on the mean categorical cross-entropy: the coefficients
+#' start at 0 and each epoch subtracts `lr * t(X) %*% (P - Y) / n`, with `P`
+#' the (n x K) matrix of probabilities and `Y` the one-hot coding of `y`.
+#' The softmax subtracts each row's largest score before exponentiating, so
+#' it cannot overflow.
+#'
+#' The model has one coefficient column per class, one more than it needs
+#' (adding the same vector to every column changes no probability). Models
+#' such as `nnet::multinom()` fix the first class at zero instead, so
+#' compare their fitted probabilities, not their coefficients.
+#'
+#' @inheritParams logistic_reg
+#' @param y The classes, one per row of `X`: a factor, a character or
+#'   logical vector, or whole-number labels. Unused factor levels are
+#'   dropped; at least two classes must remain.
+#' @return An object of class `nnfs_softmax_reg`, a list with
+#'   `coefficients` (a (p + 1) x K matrix: rows `"(Intercept)"` and the
+#'   columns of `X`, one column per class), `history` (the mean
+#'   cross-entropy after each epoch), `loss` (its final value),
+#'   `fitted.values` (an n x K matrix of probabilities), `linear.predictors`,
+#'   `y` (a factor), `levels`, `nobs`, `epochs`, `lr` and `call`. It has
+#'   `coef()`, `predict()`, `print()`, `summary()` and `logLik()` methods.
+#' @seealso [logistic_reg()], [summary.nnfs_regression()].
+#' @examples
+#' X <- scale(iris[, c("Sepal.Length", "Sepal.Width")])
+#' fit <- softmax_reg(X, iris$Species, epochs = 2000, lr = 0.5)
+#' coef(fit)
+#' head(predict(fit, X, type = "prob"))
+#' mean(predict(fit, X) == iris$Species)
+#' @export
+softmax_reg <- function(X, y, epochs, lr, verbose = TRUE) {
+  d <- regression_design(X)
+  y <- softmax_response(y)
+  n <- nrow(d$x)
+  check_same_length(y, n)
+  gd <- check_gd(epochs, lr)
+  verbose <- check_flag(verbose, "verbose")
+  K <- nlevels(y)
+  fit <- regression_gd(d$x, as.integer(y) - 1L, matrix(0, ncol(d$x), K),
+                       "softmax", gd$epochs, gd$lr)
+  W <- fit$coefficients
+  dimnames(W) <- list(d$names, levels(y))
+  loss <- fit$history[gd$epochs]
+  if (verbose)
+    message("log-likelihood after ", gd$epochs, " epochs: ",
+            format(-n * loss, digits = 7))
+  scores <- fit$scores
+  colnames(scores) <- levels(y)
+  new_regression("softmax",
+    list(coefficients = W, history = fit$history, loss = loss,
+         fitted.values = softmax_rows(scores), linear.predictors = scores,
+         y = y, levels = levels(y), nobs = n, method = "gd",
+         epochs = gd$epochs, lr = gd$lr, x_names = if (d$named) d$names[-1L],
+         call = match.call()))
+}
+
+# Row-wise softmax of a score matrix, shifted by each row's maximum.
+softmax_rows <- function(z) {
+  z <- exp(z - z[cbind(seq_len(nrow(z)), max.col(z, "first"))])
+  z / rowSums(z)
+}
+
+# ---- predict ----
+
+# Linear predictors for newdata (or the training data when it is missing):
+# newdata is checked like X; when both have column names, its columns are
+# matched to X's by name (extra columns are ignored).
+regression_scores <- function(object, newdata) {
+  if (missing(newdata) || is.null(newdata)) return(object$linear.predictors)
+  cf <- as.matrix(object$coefficients)
+  p <- nrow(cf) - 1L
+  want <- object$x_names
+  have <- colnames(newdata)
+  if (!is.null(want) && !is.null(have) &&
+      (is.data.frame(newdata) || is.matrix(newdata))) {
+    miss <- setdiff(want, have)
+    if (length(miss))
+      arg_error("`newdata` must have the columns of `X`; ",
+                paste0("'", miss, "'", collapse = ", "), " missing.")
+    newdata <- newdata[, want, drop = FALSE]
+  }
+  x <- as_numeric_matrix(newdata, "newdata")
+  if (ncol(x) != p)
+    arg_error("`newdata` must have ", p, " column", if (p > 1L) "s",
+              " like `X`, not ", ncol(x), ".")
+  z <- cbind(1, unname(x)) %*% cf
+  if (ncol(z) == 1L) drop(z) else z
+}
+
+#' @rdname linear_reg
+#' @param object A fitted model.
+#' @param newdata Predictors for the predictions, in the form `X` had (the
+#'   same number of columns; when both have column names, columns are
+#'   matched by name). If missing, the training data is used.
+#' @param type The kind of prediction. Linear regression: `"response"`.
+#'   Logistic regression: `"response"` (the probability of 1), `"link"` (the
+#'   log-odds) or `"class"` (coded like `y`: a factor, logical or 0/1).
+#'   Softmax regression: `"class"` (a factor with the training levels) or
+#'   `"prob"` (an n x K matrix of probabilities).
+#' @param ... Unused.
+#' @export
+predict.nnfs_linear_reg <- function(object, newdata, type = "response", ...) {
+  check_choice(type, "response", "type")
+  unname(regression_scores(object, newdata))
+}
+
+#' @rdname logistic_reg
+#' @inheritParams predict.nnfs_linear_reg
+#' @export
+predict.nnfs_logistic_reg <- function(object, newdata,
+                                      type = c("response", "link", "class"),
+                                      ...) {
+  type <- check_choice(type, c("response", "link", "class"), "type")
+  eta <- unname(regression_scores(object, newdata))
+  if (type == "link") return(eta)
+  if (type == "response") return(stats::plogis(eta))
+  switch(object$kind,
+         factor = factor(object$levels[1L + (eta > 0)], levels = object$levels),
+         logical = eta > 0,
+         numeric = as.double(eta > 0))
+}
+
+#' @rdname softmax_reg
+#' @inheritParams predict.nnfs_linear_reg
+#' @export
+predict.nnfs_softmax_reg <- function(object, newdata, type = c("class", "prob"),
+                                     ...) {
+  type <- check_choice(type, c("class", "prob"), "type")
+  z <- unname(regression_scores(object, newdata))
+  prob <- softmax_rows(z)
+  colnames(prob) <- object$levels
+  if (type == "prob") return(prob)
+  factor(object$levels[max.col(prob, "first")], levels = object$levels)
+}
+
+# ---- print, summary, logLik ----
+
+regression_family <- function(object) {
+  sub("^nnfs_(.*)_reg$", "\\1", class(object)[1L])
+}
+
+# One line saying what was fitted and how.
+regression_title <- function(object) {
+  fam <- regression_family(object)
+  what <- switch(fam, linear = "Linear regression",
+                 logistic = "Logistic regression",
+                 softmax = sprintf("Softmax regression (%d classes)",
+                                   length(object$levels)))
+  if (identical(object$method, "ols"))
+    return(paste(what, "by least squares (QR)"))
+  sprintf("%s by gradient descent (%d epochs, lr %s)", what, object$epochs,
+          format(object$lr))
+}
+
+#' Methods for fitted regressions
+#'
+#' `print()`, `summary()` and `logLik()` for the fits of [linear_reg()],
+#' [logistic_reg()] and [softmax_reg()]; `coef()` returns their
+#' `coefficients` and `predict()` is documented with each fitting function.
+#'
+#' The log-likelihood of a logistic or softmax fit is `-nobs` times its
+#' final mean cross-entropy, with as many degrees of freedom as
+#' coefficients, counting K - 1 columns for softmax regression since one
+#' column is redundant (as `nnet::multinom()` counts them). That of a linear
+#' fit is the Gaussian one `lm()` reports, its variance estimated by the
+#' mean squared error (one degree of freedom more).
+#'
+#' @param object,x A fitted model, or its summary for the `print()` method.
+#' @param digits Significant digits to print.
+#' @param ... Unused.
+#' @return `summary()` returns an object of class `summary.nnfs_regression`:
+#'   a list with `call`, `coefficients`, `nobs`, `method`, `epochs`, `lr`,
+#'   `loss` (the final mean loss), `loss_change` (its change over the last
+#'   epoch, a convergence check), and either `residuals` (quantiles),
+#'   `sigma` and `r.squared` (linear) or `logLik`, `aic`, `accuracy` and
+#'   `confusion` (the training confusion table). `logLik()` returns an
+#'   object of class `logLik` with attributes `df` and `nobs`. `print()`
+#'   returns its argument invisibly.
+#' @examples
+#' fit <- logistic_reg(mtcars[, c("mpg", "wt")] / 10, mtcars$am,
+#'                     epochs = 5000, lr = 1, verbose = FALSE)
+#' fit
+#' summary(fit)
+#' logLik(fit)
+#' @export
+summary.nnfs_regression <- function(object, ...) {
+  s <- object[c("call", "coefficients", "nobs", "method", "epochs", "lr",
+                "loss")]
+  s$title <- regression_title(object)
+  s$family <- fam <- regression_family(object)
+  h <- object$history
+  s$loss_change <- if (length(h) >= 2L) h[length(h)] - h[length(h) - 1L] else NA_real_
+  if (fam == "linear") {
+    res <- object$y - object$fitted.values
+    s$residuals <- stats::setNames(stats::quantile(res, names = FALSE),
+                                   c("Min", "1Q", "Median", "3Q", "Max"))
+    df <- object$nobs - length(object$coefficients)
+    s$sigma <- if (df > 0) sqrt(sum(res^2) / df) else NaN
+    s$r.squared <- 1 - sum(res^2) / sum((object$y - mean(object$y))^2)
+  } else {
+    s$logLik <- logLik.nnfs_regression(object)
+    s$aic <- stats::AIC(s$logLik)
+    if (fam == "logistic") {
+      lab <- switch(object$kind, factor = object$levels,
+                    logical = c("FALSE", "TRUE"), numeric = c("0", "1"))
+      pred <- factor(lab[1L + (object$linear.predictors > 0)], levels = lab)
+      obs <- factor(lab[1L + object$y], levels = lab)
+    } else {
+      pred <- predict.nnfs_softmax_reg(object, type = "class")
+      obs <- object$y
+    }
+    s$confusion <- table(predicted = pred, observed = obs)
+    s$accuracy <- mean(pred == obs)
+  }
+  class(s) <- "summary.nnfs_regression"
+  s
+}
+
+#' @rdname summary.nnfs_regression
+#' @export
+print.summary.nnfs_regression <- function(x, digits = max(3L, getOption("digits") - 3L),
+                                          ...) {
+  cat(x$title, "\n\nCall:\n", paste(deparse(x$call), collapse = "\n"),
+      "\n\nCoefficients:\n", sep = "")
+  print(x$coefficients, digits = digits)
+  cat("\n", x$nobs, " observations", sep = "")
+  if (x$family == "linear") {
+    cat("; residuals:\n")
+    print(x$residuals, digits = digits)
+    cat("Residual standard error: ", format(x$sigma, digits = digits),
+        "; R-squared: ", format(x$r.squared, digits = digits), "\n", sep = "")
+  } else {
+    cat("; log-likelihood ", format(c(x$logLik), digits = digits),
+        " (df = ", attr(x$logLik, "df"), "), AIC ",
+        format(x$aic, digits = digits), "\nTraining accuracy ",
+        format(x$accuracy, digits = digits), ":\n", sep = "")
+    print(x$confusion)
+  }
+  if (x$method == "gd")
+    cat("Mean ", if (x$family == "linear") "squared error" else "cross-entropy",
+        " after the last epoch: ", format(x$loss, digits = digits),
+        " (change over that epoch: ", format(x$loss_change, digits = 2), ")\n",
+        sep = "")
+  invisible(x)
+}
+
+#' @rdname summary.nnfs_regression
+#' @export
+print.nnfs_regression <- function(x, digits = max(3L, getOption("digits") - 3L),
+                                  ...) {
+  cat(regression_title(x), "\n\nCoefficients:\n", sep = "")
+  print(x$coefficients, digits = digits)
+  if (regression_family(x) == "linear") {
+    cat("\nMean squared error: ", format(x$loss, digits = digits), "\n", sep = "")
+  } else {
+    ll <- logLik.nnfs_regression(x)
+    cat("\nLog-likelihood: ", format(c(ll), digits = digits), " (df = ",
+        attr(ll, "df"), ")\n", sep = "")
+  }
+  invisible(x)
+}
+
+#' @rdname summary.nnfs_regression
+#' @export
+logLik.nnfs_regression <- function(object, ...) {
+  n <- object$nobs
+  cf <- as.matrix(object$coefficients)
+  fam <- regression_family(object)
+  val <- if (fam == "linear") -n / 2 * (log(2 * pi * object$loss) + 1) else
+    -n * object$loss
+  df <- switch(fam, linear = nrow(cf) + 1L, logistic = nrow(cf),
+               softmax = nrow(cf) * (ncol(cf) - 1L))
+  structure(val, df = df, nobs = n, class = "logLik")
+}
