@@ -1,0 +1,570 @@
+# neuralnetwork(): the articles' dense-network front door. It checks every
+# argument, coerces the data to (n x p, n x k) matrices, draws the initial
+# parameters with R's RNG, describes the network as layer specs and hands
+# all of it to engine_fit() (R/train.R). The result is a plain list of
+# class "nnfs_network" that R/methods.R works on.
+
+#' Train a dense neural network
+#'
+#' The network of the articles' fourth step, a port of Nielsen's
+#' `network.py`: fully connected layers trained by mini-batch stochastic
+#' gradient descent and backpropagation. Called with the article's
+#' arguments it does what the article's code does; the C engine makes it
+#' fast. Further arguments, all named and all defaulting to the article's
+#' behaviour, add the exercises the articles suggest: other activations, a
+#' softmax output, other initialisations and optimizers, L1 and L2
+#' penalties, dropout, early stopping and continued training.
+#'
+#' @section The article's network:
+#' With the defaults every layer, the output included, applies the sigmoid;
+#' biases are drawn from `rnorm()` and the weights of a layer with `n_in`
+#' inputs from `rnorm() / sqrt(n_in)`, stored as `n_out x n_in` matrices.
+#' The cost `C = "ce"` is the cross-entropy, whose output delta is `a - y`
+#' (with sigmoid outputs, the binary cross-entropy of every output unit;
+#' with `output = "softmax"`, the categorical cross-entropy); `C = "mse"` is
+#' the quadratic cost `0.5 * sum((a - y)^2)`. Each epoch shuffles the
+#' training samples, cuts them into mini-batches of `mini_batch_size` (the
+#' last one may be smaller) and updates every parameter by
+#' `w - (lr / batch) * grad`. Losses reported are means over the samples.
+#'
+#' @section Data:
+#' `training_data` and `validation_data` take either
+#' * a list of `list(x, y)` pairs, one per sample, as made by
+#'   [train_test_from_df()]: `x` a vector or one-column matrix of the `p`
+#'   inputs, `y` a one-hot vector or one-column matrix of length `k`, or a
+#'   single class label or value. The list's attributes `levels` (class
+#'   names) and `features` (input names) are used when present; or
+#' * `list(x = , y = )`: `x` an `n x p` numeric matrix or data frame (an
+#'   array with one image per first index is flattened), `y`
+#'   a factor (one output per level, in the order of the levels), integer
+#'   class labels (classes in sorted order), a numeric vector (regression),
+#'   or an `n x k` matrix of targets (rows of 0 and 1 summing to 1 are
+#'   classes named by its column names).
+#'
+#' With a single output unit (`sizes` ending in 1), a two-level factor or
+#' 0/1 labels give a binary classifier whose output is the probability of
+#' the second class, and other whole-number labels are taken as a numeric
+#' target. To fit whole numbers as a regression with more outputs, pass `y`
+#' as a matrix.
+#'
+#' @section Reproducibility:
+#' The initial parameters are drawn with R's random number generator before
+#' training, in this order: the biases of every layer (first layer first),
+#' then the weights of every layer, each matrix filled column by column, as
+#' the article's code does. The engine shuffles and draws dropout masks
+#' with the same generator, so [set.seed()] reproduces a run exactly.
+#'
+#' @param sizes Number of units of each layer, inputs first: at least two
+#'   positive whole numbers. `sizes[1]` must be the number of inputs of
+#'   the data and the last one its number of outputs (classes, or target
+#'   columns).
+#' @param training_data Training samples: a list of `list(x, y)` pairs or
+#'   `list(x = , y = )` (see the Data section).
+#' @param epochs Number of passes over the training data, a positive whole
+#'   number.
+#' @param mini_batch_size Samples per gradient step, a positive whole number.
+#' @param lr Learning rate, a positive number.
+#' @param C Cost: `"ce"` (cross-entropy; needs a sigmoid or softmax output)
+#'   or `"mse"` (quadratic cost).
+#' @param verbose If `TRUE`, print the loss and accuracy after each epoch,
+#'   with those of the validation data.
+#' @param validation_data Data evaluated after each epoch, in the same
+#'   formats as `training_data`, with the same inputs and outputs; by
+#'   default the training data, as in the article. `NULL` for none.
+#' @param ... Must be empty: every argument after it is named, and a name
+#'   that is not an argument of this function is an error.
+#' @param activation Activation of the hidden layers: one of `"sigmoid"`,
+#'   `"linear"`, `"tanh"`, `"relu"` and `"leaky_relu"`, or one per hidden
+#'   layer.
+#' @param slope Slope of the leaky ReLU for negative inputs, a number >= 0.
+#' @param output Activation of the output layer: `"sigmoid"`, `"softmax"`
+#'   (at least two outputs), `"linear"`, `"tanh"`, `"relu"` or
+#'   `"leaky_relu"`.
+#' @param init Initial parameters: `"article"` (biases `rnorm()`, weights
+#'   `rnorm() / sqrt(n_in)`), `"xavier"` (Glorot's normal initialisation:
+#'   weights with standard deviation `sqrt(2 / (n_in + n_out))`, biases 0)
+#'   or `"he"` (weights with standard deviation `sqrt(2 / n_in)`, biases 0).
+#' @param optimizer Update rule: `"sgd"`, `"momentum"`, `"nesterov"`,
+#'   `"rmsprop"` or `"adam"`.
+#' @param momentum Momentum coefficient of `"momentum"` and `"nesterov"`, in
+#'   \[0, 1).
+#' @param beta1,beta2 Decay rates of Adam's first and second moment
+#'   estimates, in \[0, 1).
+#' @param rho Decay rate of RMSprop's squared-gradient average, in \[0, 1).
+#' @param epsilon Small positive number added to the denominators of
+#'   RMSprop and Adam.
+#' @param l1,l2 Penalties on the weights (not the biases), numbers >= 0:
+#'   `l2 * w + l1 * sign(w)` is added to the mean gradient of each weight.
+#' @param dropout Dropout rate of the hidden layers, in \[0, 1): one number,
+#'   or one per hidden layer. Dropout is inverted (kept units are scaled by
+#'   `1 / (1 - rate)`) and is switched off for prediction.
+#' @param patience `NULL`, or a positive whole number: stop when the
+#'   validation loss has not improved for that many epochs, and keep the
+#'   parameters of the epoch with the lowest validation loss. Needs
+#'   `validation_data`.
+#' @param warm_start `NULL`, or a network returned by `neuralnetwork()` to
+#'   continue training from: its parameters are the starting point (no
+#'   random initialisation), and its layer sizes, activations and classes
+#'   must be those asked for here.
+#' @return An object of class `nnfs_network`, a list whose first two
+#'   elements are those of the article's result:
+#'   \item{biases}{List of bias vectors, one per layer after the input.}
+#'   \item{weights}{List of weight matrices, `n_out x n_in`.}
+#'   \item{history}{Data frame with one row per epoch run: `epoch`, `loss`,
+#'     `accuracy`, `val_loss`, `val_accuracy` (`NA` without validation
+#'     data). `loss` and `accuracy` are averaged over the epoch's
+#'     mini-batches as they were trained (with dropout on); the validation
+#'     columns are computed after the epoch. After a warm start the history
+#'     continues that of `warm_start`.}
+#'   \item{sizes, layers, settings}{The layer sizes, the engine's layer
+#'     descriptions and the training settings.}
+#'   \item{levels, features, input_dim, task}{What [predict()] needs: the
+#'     class names (`NULL` for regression), input names, number of inputs,
+#'     and `"classification"` or `"regression"`.}
+#'   \item{epochs_run, best_epoch}{Epochs run in this call and, with early
+#'     stopping, the epoch whose parameters were kept (else `NA`).}
+#'   Accuracy is the share of samples whose largest output is the right
+#'   class (with one output, whose output is on the right side of 0.5).
+#' @seealso [predict.nnfs_network()], [evaluate()], [summary.nnfs_network()],
+#'   [plot.nnfs_network()], [grad_check()], [train_test_from_df()].
+#' @export
+#' @examples
+#' # The article's iris network
+#' set.seed(1)
+#' d <- train_test_from_df(iris, 5, 0.7)
+#' net <- neuralnetwork(c(4, 40, 3), d[[1]], 30, 10, 0.5,
+#'                      validation_data = d[[2]])
+#' net
+#' evaluate(net, d[[2]])
+#'
+#' # A ReLU network with a softmax output, trained by Adam
+#' net2 <- neuralnetwork(c(4, 16, 16, 3), list(x = iris[, 1:4], y = iris$Species),
+#'                       50, 16, 0.01, activation = "relu", output = "softmax",
+#'                       init = "he", optimizer = "adam", validation_data = NULL)
+#' table(predict(net2, iris[, 1:4]), iris$Species)
+neuralnetwork <- function(sizes, training_data, epochs, mini_batch_size, lr,
+                          C = "ce", verbose = FALSE,
+                          validation_data = training_data, ...,
+                          activation = "sigmoid", slope = 0.1,
+                          output = "sigmoid",
+                          init = c("article", "xavier", "he"),
+                          optimizer = c("sgd", "momentum", "nesterov",
+                                        "rmsprop", "adam"),
+                          momentum = 0.9, beta1 = 0.9, beta2 = 0.999,
+                          rho = 0.9, epsilon = 1e-8, l1 = 0, l2 = 0,
+                          dropout = 0, patience = NULL, warm_start = NULL) {
+  check_arg_names(sys.call(), "neuralnetwork", names(formals(neuralnetwork)),
+                  list(...))
+  for (a in c("sizes", "training_data", "epochs", "mini_batch_size", "lr"))
+    if (eval(call("missing", as.name(a))))
+      arg_error("`", a, "` is missing: neuralnetwork() needs `sizes`, ",
+                "`training_data`, `epochs`, `mini_batch_size` and `lr`.")
+  sizes <- check_sizes(sizes)
+  s <- check_settings(mget(setting_names), length(sizes) - 2L)
+  check_output(s$output, s$C, sizes)
+  train <- as_network_data(training_data, "training_data", k = sizes[length(sizes)])
+  check_data_sizes(train, sizes, "training_data")
+  check_ce_targets(train, s$C, "training_data")
+  val <- if (missing(validation_data)) train else
+    validation_set(validation_data, train, sizes, s$patience)
+
+  layers <- dense_layer_specs(sizes, s$activation, s$slope, s$output, s$dropout)
+  if (is.null(warm_start)) {
+    par <- init_dense_params(sizes, s$init)
+  } else {
+    check_warm_start(warm_start, layers, train)
+    par <- warm_start[c("biases", "weights")]
+  }
+  net <- structure(list(biases = par$biases, weights = par$weights,
+                        history = NULL, sizes = sizes, layers = layers,
+                        settings = s, levels = train$levels,
+                        features = train$features, input_dim = sizes[1L],
+                        task = train$task, epochs_run = 0L, best_epoch = NA_integer_),
+                   class = "nnfs_network")
+
+  opts <- engine_options(s$epochs, s$mini_batch_size, s$lr, s$C, s$optimizer,
+                         s$momentum, s$beta1, s$beta2, s$rho, s$epsilon,
+                         s$l1, s$l2, if (is.null(s$patience)) 0L else s$patience,
+                         s$verbose)
+  fit <- engine_fit(layers, network_params(net), flatten_samples(train$x), train$y,
+                    if (is.null(val)) NULL else flatten_samples(val$x), val$y, opts)
+  net <- set_network_params(net, fit$params)
+  net$history <- continue_history(warm_start, fit$history)
+  net$epochs_run <- fit$epochs_run
+  if (!is.null(s$patience)) net$best_epoch <- fit$best_epoch
+  net
+}
+
+# ---- argument checks --------------------------------------------------------
+
+network_activations <- c("sigmoid", "linear", "tanh", "relu", "leaky_relu")
+
+# Arguments of neuralnetwork() checked by check_settings() and kept in the
+# network's `settings`.
+setting_names <- c("epochs", "mini_batch_size", "lr", "C", "verbose",
+                   "activation", "slope", "output", "init", "optimizer",
+                   "momentum", "beta1", "beta2", "rho", "epsilon", "l1", "l2",
+                   "dropout", "patience")
+
+# a: the arguments named in setting_names; n_hidden: hidden layers.
+check_settings <- function(a, n_hidden) {
+  rates <- c("momentum", "beta1", "beta2", "rho")
+  a[rates] <- Map(check_rate, a[rates], rates)
+  a$epochs <- check_count(a$epochs, "epochs")
+  a$mini_batch_size <- check_count(a$mini_batch_size, "mini_batch_size")
+  a$lr <- check_number(a$lr, "lr", positive = TRUE)
+  a$C <- check_choice(a$C, c("ce", "mse"), "C")
+  a$verbose <- check_flag(a$verbose, "verbose")
+  a$activation <- check_per_hidden(a$activation, "activation", n_hidden,
+                                   network_activations)
+  a$slope <- check_number(a$slope, "slope", min = 0)
+  a$output <- check_choice(a$output, c(network_activations, "softmax"), "output")
+  a$init <- check_choice(a$init, c("article", "xavier", "he"), "init")
+  a$optimizer <- check_choice(a$optimizer, names(optimizer_codes), "optimizer")
+  a$epsilon <- check_number(a$epsilon, "epsilon", positive = TRUE)
+  a$l1 <- check_number(a$l1, "l1", min = 0)
+  a$l2 <- check_number(a$l2, "l2", min = 0)
+  a$dropout <- check_per_hidden(a$dropout, "dropout", n_hidden)
+  if (!is.null(a$patience)) a$patience <- check_count(a$patience, "patience")
+  a
+}
+
+# Validation data given by the user (NULL for none), coerced like `train`.
+validation_set <- function(data, train, sizes, patience) {
+  if (is.null(data)) {
+    if (!is.null(patience))
+      arg_error("`patience` needs validation data: early stopping watches the ",
+                "validation loss, and `validation_data` is NULL.")
+    return(NULL)
+  }
+  val <- as_network_data(data, "validation_data", levels = train$levels,
+                         task = train$task, k = sizes[length(sizes)])
+  check_data_sizes(val, sizes, "validation_data")
+  val
+}
+
+check_sizes <- function(sizes) {
+  ok <- is.numeric(sizes) && length(sizes) >= 2L && !anyNA(sizes) &&
+    all(is.finite(sizes)) && all(sizes == round(sizes)) && all(sizes >= 1) &&
+    all(sizes <= .Machine$integer.max)
+  if (!ok)
+    arg_error("`sizes` must be whole numbers >= 1, at least two of them ",
+              "(inputs, ..., outputs), not ", describe_value(sizes), ".")
+  as.integer(sizes)
+}
+
+# A number in [0, 1): decay rates and momentum.
+check_rate <- function(x, arg) {
+  check_number(x, arg, min = 0, max = 1, what = "a number in [0, 1)")
+  if (x >= 1)
+    arg_error("`", arg, "` must be a number in [0, 1), not ", describe_value(x), ".")
+  as.double(x)
+}
+
+# One value for all hidden layers or one per hidden layer: activation names
+# (choices given) or dropout rates (choices NULL); returns one per layer.
+check_per_hidden <- function(x, arg, n_hidden, choices = NULL) {
+  what <- if (is.null(choices)) "a rate in [0, 1)" else
+    paste0("one of ", paste0('"', choices, '"', collapse = ", "))
+  ok <- if (is.null(choices)) is.numeric(x) && !anyNA(x) && all(x >= 0 & x < 1)
+        else is.character(x) && !anyNA(x) && all(x %in% choices)
+  if (!ok || !(length(x) == 1L || length(x) == n_hidden))
+    arg_error("`", arg, "` must be ", what, ", or one such value per hidden ",
+              "layer (", n_hidden, "), not ", describe_value(x), ".")
+  if (is.null(choices)) x <- as.double(x)
+  rep_len(x, n_hidden)
+}
+
+check_output <- function(output, cost, sizes) {
+  k <- sizes[length(sizes)]
+  if (cost == "ce" && !(output %in% c("sigmoid", "softmax")))
+    arg_error("`C = \"ce\"` needs `output = \"sigmoid\"` or `\"softmax\"`, not \"",
+              output, "\": cross-entropy is defined on outputs in (0, 1). ",
+              "Use `C = \"mse\"` for a \"", output, "\" output.")
+  if (output == "softmax" && k < 2L)
+    arg_error("`output = \"softmax\"` needs at least two output units, but the ",
+              "last of `sizes` is ", k, ".")
+}
+
+# p and k of coerced data against `sizes` (training data) or against the
+# training data (validation data).
+check_data_sizes <- function(d, sizes, arg) {
+  p <- prod(dim(d$x)[-1L])
+  k <- ncol(d$y)
+  L <- length(sizes)
+  if (arg != "training_data" && (p != sizes[1L] || k != sizes[L]))
+    arg_error("`", arg, "` must have the ", sizes[1L], " inputs and ", sizes[L],
+              " outputs per sample of the training data, not ", p, " and ", k, ".")
+  if (sizes[1L] != p)
+    arg_error("`sizes[1]` must be the number of inputs in `", arg, "` (", p,
+              "), not ", sizes[1L], ".")
+  if (sizes[L] != k) {
+    what <- if (is.null(d$levels)) paste(k, "target column(s)") else
+      if (k == 1L) paste0("one output for the two classes ",
+                          paste0('"', d$levels, '"', collapse = " and ")) else
+      paste0("one per class: ",
+             paste0('"', utils::head(d$levels, 10L), '"', collapse = ", "),
+             if (length(d$levels) > 10L) ", ...")
+    arg_error("`sizes[", L, "]` must be the number of outputs of `", arg, "` (",
+              k, ", ", what, "), not ", sizes[L], ".")
+  }
+}
+
+check_ce_targets <- function(d, cost, arg) {
+  if (cost == "ce" && (any(d$y < 0) || any(d$y > 1)))
+    arg_error("With `C = \"ce\"` the targets in `", arg, "` must lie in [0, 1]; ",
+              "they range from ", format(min(d$y)), " to ", format(max(d$y)),
+              ". Use `C = \"mse\"` (with `output = \"linear\"`) for regression.")
+}
+
+check_warm_start <- function(old, layers, data) {
+  if (!inherits(old, "nnfs_network"))
+    arg_error("`warm_start` must be a network returned by neuralnetwork(), not ",
+              describe(old), ".")
+  key <- function(specs) {
+    specs <- specs[vapply(specs, function(s) s$kind == layer_codes[["dense"]], NA)]
+    vapply(specs, function(s) sprintf("%d-%d %s", s$n_in, s$n_out,
+                                      names(activation_codes)[s$act + 1L]), "")
+  }
+  if (!identical(key(old$layers), key(layers)))
+    arg_error("`warm_start` must have the layers asked for here: it has ",
+              paste(key(old$layers), collapse = ", "), "; `sizes` and the ",
+              "activations ask for ", paste(key(layers), collapse = ", "), ".")
+  if (!identical(old$levels, data$levels) || !identical(old$task, data$task))
+    arg_error("`warm_start` was trained on other targets (",
+              describe_target(old), ") than `training_data` (",
+              describe_target(data), ").")
+}
+
+describe_target <- function(d) {
+  if (is.null(d$levels)) return(d$task)
+  paste0("classes ", paste0('"', d$levels, '"', collapse = ", "))
+}
+
+# ---- network description ----------------------------------------------------
+
+# Dense layers with the given activations, each hidden one followed by a
+# dropout layer when its rate is positive.
+dense_layer_specs <- function(sizes, activation, slope, output, dropout) {
+  L <- length(sizes) - 1L
+  specs <- list()
+  for (l in seq_len(L)) {
+    act <- if (l == L) output else activation[l]
+    specs[[length(specs) + 1L]] <- layer_spec("dense", sizes[l], sizes[l + 1L],
+                                              act, slope)
+    if (l < L && dropout[l] > 0)
+      specs[[length(specs) + 1L]] <- layer_spec("dropout", sizes[l + 1L],
+                                                sizes[l + 1L], rate = dropout[l])
+  }
+  specs
+}
+
+# Initial parameters, drawn in the article's order: all biases, then all
+# weights (n_out x n_in, filled column by column).
+init_dense_params <- function(sizes, init) {
+  n_in <- sizes[-length(sizes)]
+  n_out <- sizes[-1L]
+  biases <- lapply(n_out, function(n)
+    if (init == "article") stats::rnorm(n) else numeric(n))
+  weights <- Map(function(o, i) {
+    switch(init,
+           article = matrix(stats::rnorm(o * i), o, i) / sqrt(i),
+           xavier = matrix(stats::rnorm(o * i, sd = sqrt(2 / (i + o))), o, i),
+           he = matrix(stats::rnorm(o * i, sd = sqrt(2 / i)), o, i))
+  }, n_out, n_in)
+  list(biases = biases, weights = weights)
+}
+
+# Layers that carry parameters (their W and b are the elements of
+# object$weights and object$biases, in order).
+has_params <- function(spec) {
+  spec$kind %in% layer_codes[c("dense", "conv2d")]
+}
+
+# The object's parameters as the engine wants them: one element per layer
+# spec, list(W, b) or NULL.
+network_params <- function(object) {
+  j <- 0L
+  lapply(object$layers, function(s) {
+    if (!has_params(s)) return(NULL)
+    j <<- j + 1L
+    list(W = object$weights[[j]], b = object$biases[[j]])
+  })
+}
+
+# The inverse: put engine parameters (as from engine_fit()) into the object.
+set_network_params <- function(object, params) {
+  params <- params[vapply(object$layers, has_params, NA)]
+  object$weights <- lapply(params, function(p) p[[1L]])
+  object$biases <- lapply(params, function(p) p[[2L]])
+  object
+}
+
+continue_history <- function(old, new) {
+  if (is.null(old) || is.null(old$history) || nrow(old$history) == 0L)
+    return(new)
+  new$epoch <- new$epoch + max(old$history$epoch)
+  rbind(old$history, new)
+}
+
+# ---- data -------------------------------------------------------------------
+
+# Training, validation or test data -> list(x, y, levels, task, features):
+#   x: n x p double matrix, or an n x h x w (x c) array when each sample is
+#      an image (x given as such an array, or pairs whose x are images);
+#      flatten_samples() makes it n x p for dense networks;
+#   y: n x k double matrix of targets;
+#   levels: class names in the order of y's columns (NULL for regression);
+#   task: "classification" or "regression".
+# For training data `levels` and `task` are NULL and inferred; validation
+# and test data pass those of the training data, so their labels are
+# encoded the same way. `k` (the network's outputs) only tells a binary
+# target for one output unit from class labels.
+as_network_data <- function(data, arg, levels = NULL, task = NULL, k = NULL) {
+  if (is_xy_list(data))
+    return(coerce_xy(data$x, data$y, paste0(arg, "$x"), paste0(arg, "$y"),
+                     levels, task, k))
+  if (is_pair_list(data)) {
+    xy <- stack_pairs(data, arg)
+    return(coerce_xy(xy$x, xy$y, arg, arg, levels, task, k))
+  }
+  arg_error("`", arg, "` must be a list of `list(x, y)` pairs (as made by ",
+            "train_test_from_df()) or `list(x = , y = )`, not ", describe(data), ".")
+}
+
+is_xy_list <- function(data) {
+  is.list(data) && !is.data.frame(data) && all(c("x", "y") %in% names(data)) &&
+    length(data) == 2L && !(is.list(data$x) && !is.data.frame(data$x))
+}
+
+is_pair_list <- function(data) {
+  is.list(data) && !is.data.frame(data) && length(data) >= 1L &&
+    all(vapply(data, function(e) is.list(e) && !is.data.frame(e) &&
+                 length(e) == 2L && is.atomic(e[[1L]]) && is.atomic(e[[2L]]), NA))
+}
+
+# Pairs -> x (n x p matrix, or n x dims array for image samples) and y
+# (vector of labels or values when each y is a scalar, else n x k matrix),
+# with the list's "features" and "levels" attributes as dimnames.
+stack_pairs <- function(data, arg) {
+  n <- length(data)
+  xs <- lapply(data, `[[`, 1L)
+  ys <- lapply(data, `[[`, 2L)
+  p <- unique(lengths(xs))
+  k <- unique(lengths(ys))
+  numeric_x <- all(vapply(xs, function(v) is.numeric(v) || is.logical(v), NA))
+  if (!numeric_x || length(p) != 1L)
+    arg_error("`", arg, "`: the `x` of every pair must be numeric and of the ",
+              "same length; lengths found: ",
+              paste(utils::head(p, 5L), collapse = ", "), ".")
+  if (length(k) != 1L || k < 1L)
+    arg_error("`", arg, "`: the `y` of every pair must have the same length; ",
+              "lengths found: ", paste(utils::head(k, 5L), collapse = ", "), ".")
+  x <- matrix(as.double(unlist(xs, use.names = FALSE)), n, p, byrow = TRUE)
+  d1 <- dim(xs[[1L]])
+  if (length(d1) > 2L || (length(d1) == 2L && min(d1) > 1L)) {
+    dim(x) <- c(n, d1)
+  } else if (length(attr(data, "features")) == p) {
+    colnames(x) <- attr(data, "features")
+  }
+  if (k == 1L) {
+    y <- unlist(lapply(ys, function(v) if (is.factor(v)) as.character(v) else v),
+                use.names = FALSE)
+  } else {
+    if (!all(vapply(ys, function(v) is.numeric(v) || is.logical(v), NA)))
+      arg_error("`", arg, "`: the `y` of every pair must be numeric.")
+    y <- matrix(as.double(unlist(ys, use.names = FALSE)), n, k, byrow = TRUE)
+    if (length(attr(data, "levels")) == k) colnames(y) <- attr(data, "levels")
+  }
+  list(x = x, y = y)
+}
+
+# Flatten image samples: n x dims array -> n x p matrix.
+flatten_samples <- function(x) {
+  if (length(dim(x)) == 2L) x else matrix(x, nrow = dim(x)[1L])
+}
+
+coerce_x <- function(x, arg) {
+  if (is.array(x) && length(dim(x)) > 2L) {
+    if (!(is.numeric(x) || is.logical(x)) || any(!is.finite(x)))
+      arg_error("`", arg, "` must be a numeric array without NA, NaN or ",
+                "infinite values.")
+    storage.mode(x) <- "double"
+    return(x)
+  }
+  as_numeric_matrix(x, arg)
+}
+
+coerce_xy <- function(x, y, x_arg, y_arg, levels, task, k) {
+  x <- coerce_x(x, x_arg)
+  n <- dim(x)[1L]
+  if (is.data.frame(y) && ncol(y) == 1L) y <- y[[1L]]
+  n_y <- if (is.null(dim(y))) length(y) else nrow(y)
+  if (n_y != n)
+    arg_error("`", y_arg, "` must have one target per sample of `", x_arg,
+              "` (", n, "), not ", n_y, ".")
+  out <- coerce_y(y, y_arg, levels, task, k)
+  rownames(out$y) <- NULL
+  features <- if (length(dim(x)) == 2L) colnames(x) else NULL
+  c(list(x = x), out, list(features = features))
+}
+
+# Targets -> list(y = n x k matrix, levels, task); see as_network_data().
+coerce_y <- function(y, arg, levels, task, k) {
+  labels <- is.factor(y) || is.character(y) || is.logical(y)
+  if (!labels && is.null(dim(y)) && !is.numeric(y))
+    arg_error("`", arg, "` must be a factor, class labels, a numeric vector ",
+              "or a numeric matrix, not ", describe(y), ".")
+  if (labels && anyNA(y))
+    arg_error("`", arg, "` must not contain missing class labels.")
+  if (!labels) {
+    was_matrix <- !is.null(dim(y))
+    y <- as_numeric_matrix(y, arg)
+    if (ncol(y) > 1L || identical(task, "regression") ||
+        (was_matrix && !is.null(levels)))
+      return(targets_matrix(y, arg, levels, task))
+    v <- y[, 1L]
+    whole <- all(v == round(v))
+    labels <- !is.null(levels) ||
+      (is.null(task) && whole && (!identical(k, 1L) || all(v %in% c(0, 1))))
+    if (!labels) return(list(y = y, levels = NULL, task = "regression"))
+    y <- v
+  }
+  if (is.null(levels)) {
+    levels <- if (is.factor(y)) base::levels(y) else as.character(sort(unique(y)))
+    if (is.logical(y)) levels <- c("FALSE", "TRUE")
+  }
+  idx <- match(as.character(y), levels)
+  if (anyNA(idx))
+    arg_error("`", arg, "` has classes not among those of the training data (",
+              paste0('"', utils::head(levels, 10L), '"', collapse = ", "), "): ",
+              paste0('"', utils::head(unique(as.character(y)[is.na(idx)]), 5L),
+                     '"', collapse = ", "), ".")
+  if (identical(k, 1L) && length(levels) == 2L) {
+    onehot <- matrix(as.double(idx == 2L), ncol = 1L, dimnames = list(NULL, levels[2L]))
+  } else {
+    onehot <- matrix(0, length(idx), length(levels), dimnames = list(NULL, levels))
+    onehot[cbind(seq_along(idx), idx)] <- 1
+  }
+  list(y = onehot, levels = levels, task = "classification")
+}
+
+# A numeric target matrix: classes when its rows are one-hot (k >= 2) or
+# when the training data were classes; otherwise regression targets.
+targets_matrix <- function(y, arg, levels, task) {
+  if (!is.null(levels)) {
+    k <- if (length(levels) == 2L && ncol(y) == 1L) 1L else length(levels)
+    if (ncol(y) != k)
+      arg_error("`", arg, "` must have ", k, " columns like the training ",
+                "targets, not ", ncol(y), ".")
+    return(list(y = y, levels = levels, task = "classification"))
+  }
+  onehot <- is.null(task) && ncol(y) >= 2L && all(y == 0 | y == 1) &&
+    all(rowSums(y) == 1)
+  if (!onehot) return(list(y = y, levels = NULL, task = "regression"))
+  lev <- colnames(y)
+  if (is.null(lev) || anyDuplicated(lev) || anyNA(lev))
+    lev <- as.character(seq_len(ncol(y)))
+  colnames(y) <- lev
+  list(y = y, levels = lev, task = "classification")
+}
