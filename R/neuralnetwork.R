@@ -486,7 +486,7 @@ flatten_samples <- function(x) {
 
 coerce_x <- function(x, arg) {
   if (is.array(x) && length(dim(x)) > 2L) {
-    if (!(is.numeric(x) || is.logical(x)) || any(!is.finite(x)))
+    if (!(is.numeric(x) || is.logical(x)) || !all_finite(x))
       arg_error("`", arg, "` must be a numeric array without NA, NaN or ",
                 "infinite values.")
     storage.mode(x) <- "double"

@@ -1,13 +1,22 @@
-/* glue_ops.c: R <-> C for single operations (matrix product, convolution).
+/* glue_ops.c: R <-> C for single operations (matrix product, convolution,
+ * and the conv2d / maxpool2d kernels on their own, for gradient tests).
  * R has validated the arguments; the checks here only guard against
  * internal misuse. */
 #include <R.h>
 #include <Rinternals.h>
+#include <limits.h>
+#include <math.h>
+#include <string.h>
 #include "gemm.h"
+#include "nnfs.h"
 
-/* C_gemm(A, B, trans_a, trans_b, naive, threads): op(A) %*% op(B) through
- * the package's kernel (or its naive reference), for tests and benchmarks. */
-SEXP C_gemm(SEXP A, SEXP B, SEXP trans_a, SEXP trans_b, SEXP naive, SEXP threads)
+/* C_gemm(A, B, trans_a, trans_b, naive, threads, alpha, beta, C):
+ * alpha op(A) %*% op(B) + beta C through the package's kernel (or its
+ * naive reference), for tests and benchmarks. C is NULL (then beta is
+ * ignored and the result starts uninitialised, which gemm must not read)
+ * or a double matrix of the result's shape, which is copied. */
+SEXP C_gemm(SEXP A, SEXP B, SEXP trans_a, SEXP trans_b, SEXP naive,
+            SEXP threads, SEXP alpha, SEXP beta, SEXP C0)
 {
     if (!isReal(A) || !isReal(B) || !isMatrix(A) || !isMatrix(B))
         error("internal error: C_gemm needs two double matrices");
@@ -17,14 +26,189 @@ SEXP C_gemm(SEXP A, SEXP B, SEXP trans_a, SEXP trans_b, SEXP naive, SEXP threads
     int kb = tb ? cb : rb, n = tb ? rb : cb;
     if (k != kb)
         error("internal error: C_gemm got non-conformable matrices");
-    SEXP C = PROTECT(allocMatrix(REALSXP, m, n));
+    SEXP C;
+    double al = asReal(alpha), be = 0.0;
+    if (isNull(C0)) {
+        C = PROTECT(allocMatrix(REALSXP, m, n));
+    } else {
+        if (!isReal(C0) || !isMatrix(C0) || nrows(C0) != m || ncols(C0) != n)
+            error("internal error: C_gemm got a C of the wrong shape");
+        C = PROTECT(duplicate(C0));
+        be = asReal(beta);
+    }
     gemm_set_threads(asInteger(threads));
     if (asLogical(naive))
-        gemm_naive(ta, tb, m, n, k, 1.0, REAL(A), ra > 0 ? ra : 1,
-                   REAL(B), rb > 0 ? rb : 1, 0.0, REAL(C), m > 0 ? m : 1);
+        gemm_naive(ta, tb, m, n, k, al, REAL(A), ra > 0 ? ra : 1,
+                   REAL(B), rb > 0 ? rb : 1, be, REAL(C), m > 0 ? m : 1);
     else
-        gemm(ta, tb, m, n, k, 1.0, REAL(A), ra > 0 ? ra : 1,
-             REAL(B), rb > 0 ? rb : 1, 0.0, REAL(C), m > 0 ? m : 1);
+        gemm(ta, tb, m, n, k, al, REAL(A), ra > 0 ? ra : 1,
+             REAL(B), rb > 0 ? rb : 1, be, REAL(C), m > 0 ? m : 1);
     UNPROTECT(1);
     return C;
+}
+
+/* ---- convolution and pooling (layer_conv2d.c, layer_maxpool2d.c) ---- */
+
+/* from layer_conv2d.c, kept out of nnfs.h: the direct-loop reference
+ * (only tests use it) and the scratch size the kernels need (<= P*K) */
+void conv2d_forward_naive(double *out, const double *in, const double *W,
+                          const double *b, const conv_geom *g, int B);
+long conv2d_work_doubles(const conv_geom *g);
+
+/* geom: the 11 integers of conv_geom in declaration order (in_h, in_w,
+ * in_c, out_h, out_w, out_c, kh, kw, stride, pad_t, pad_l), as made by
+ * the R helper conv_geom(). Checks only what the kernels rely on. */
+static conv_geom geom_from_sexp(SEXP geom, int pool)
+{
+    if (!isInteger(geom) || XLENGTH(geom) != 11)
+        error("internal error: geometry must be 11 integers");
+    const int *v = INTEGER(geom);
+    conv_geom g = { v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8],
+                    v[9], v[10] };
+    for (int i = 0; i < 9; i++)
+        if (v[i] == NA_INTEGER || v[i] < 1)
+            error("internal error: geometry entry %d is not positive", i + 1);
+    if (g.pad_t < 0 || g.pad_l < 0 || g.pad_t == NA_INTEGER ||
+        g.pad_l == NA_INTEGER)
+        error("internal error: negative padding");
+    /* convolution checks every tap against the image, so any output size
+     * is safe; pooling reads its windows unchecked: they must fit */
+    double top = (double) (g.out_h - 1) * g.stride;
+    double left = (double) (g.out_w - 1) * g.stride;
+    if (pool && (g.out_c != g.in_c || g.pad_t || g.pad_l ||
+                 top + g.kh > g.in_h || left + g.kw > g.in_w))
+        error("internal error: pooling window outside the input");
+    if ((double) g.in_h * g.in_w * g.in_c > INT_MAX ||
+        (double) g.out_h * g.out_w * g.kh * g.kw * g.in_c > INT_MAX ||
+        (double) g.out_h * g.out_w * g.out_c > INT_MAX)
+        error("internal error: geometry too large");
+    return g;
+}
+
+/* a double matrix with `rows` rows; returns its column count */
+static int check_batch(SEXP x, double rows, const char *what)
+{
+    if (!isReal(x) || !isMatrix(x) || nrows(x) != rows)
+        error("internal error: %s must be a double matrix with %.0f rows",
+              what, rows);
+    return ncols(x);
+}
+
+/* C_conv2d(x, W, b, geom, naive, threads): x holds B samples of
+ * in_h*in_w*in_c doubles (a matrix, or an image array whose channels are
+ * the samples, as convolution() passes it), W the (kh, kw, in_c, filters)
+ * array, b NULL or one per filter. Returns (out_h*out_w*filters x B).
+ * naive = TRUE uses the direct-loop reference. */
+SEXP C_conv2d(SEXP x, SEXP W, SEXP b, SEXP geom, SEXP naive, SEXP threads)
+{
+    conv_geom g = geom_from_sexp(geom, 0);
+    int P = g.out_h * g.out_w, K = g.kh * g.kw * g.in_c;
+    R_xlen_t n_in = (R_xlen_t) g.in_h * g.in_w * g.in_c;
+    if (!isReal(x) || XLENGTH(x) % n_in != 0 || XLENGTH(x) / n_in > INT_MAX)
+        error("internal error: x must hold whole samples of doubles");
+    int B = (int) (XLENGTH(x) / n_in);
+    if (!isReal(W) || XLENGTH(W) != (R_xlen_t) K * g.out_c)
+        error("internal error: W must hold kh*kw*in_c*filters doubles");
+    if (!isNull(b) && (!isReal(b) || XLENGTH(b) != g.out_c))
+        error("internal error: b must be NULL or one double per filter");
+    const double *bp = isNull(b) ? NULL : REAL(b);
+    SEXP out = PROTECT(allocMatrix(REALSXP, P * g.out_c, B));
+    if (asLogical(naive)) {
+        conv2d_forward_naive(REAL(out), REAL(x), REAL(W), bp, &g, B);
+    } else {
+        double *work = (double *) R_alloc((size_t) conv2d_work_doubles(&g),
+                                          sizeof(double));
+        gemm_set_threads(asInteger(threads));
+        conv2d_forward(REAL(out), work, REAL(x), REAL(W), bp, &g, B);
+    }
+    UNPROTECT(1);
+    return out;
+}
+
+/* C_conv2d_backward(dz, x, W, geom, threads): dz (out_h*out_w*filters x B).
+ * Returns list(din, dW, db): din like x, dW like W (a plain vector), db one
+ * per filter, the gradients summed over the batch. */
+SEXP C_conv2d_backward(SEXP dz, SEXP x, SEXP W, SEXP geom, SEXP threads)
+{
+    conv_geom g = geom_from_sexp(geom, 0);
+    int P = g.out_h * g.out_w, K = g.kh * g.kw * g.in_c;
+    int B = check_batch(x, (double) g.in_h * g.in_w * g.in_c, "x");
+    if (check_batch(dz, (double) P * g.out_c, "dz") != B)
+        error("internal error: dz and x differ in batch size");
+    if (!isReal(W) || XLENGTH(W) != (R_xlen_t) K * g.out_c)
+        error("internal error: W must hold kh*kw*in_c*filters doubles");
+    SEXP res = PROTECT(allocVector(VECSXP, 3));
+    SEXP din = SET_VECTOR_ELT(res, 0, allocMatrix(REALSXP, nrows(x), B));
+    SEXP dW = SET_VECTOR_ELT(res, 1, allocVector(REALSXP, XLENGTH(W)));
+    SEXP db = SET_VECTOR_ELT(res, 2, allocVector(REALSXP, g.out_c));
+    memset(REAL(dW), 0, sizeof(double) * (size_t) XLENGTH(W));
+    memset(REAL(db), 0, sizeof(double) * (size_t) g.out_c);
+    double *work = (double *) R_alloc((size_t) conv2d_work_doubles(&g),
+                                      sizeof(double));
+    gemm_set_threads(asInteger(threads));
+    conv2d_backward(REAL(din), REAL(dW), REAL(db), work, REAL(dz), REAL(x),
+                    REAL(W), &g, B);
+    UNPROTECT(1);
+    return res;
+}
+
+/* C_maxpool2d_forward(x, geom): x (in_h*in_w*c x B). Returns list(out,
+ * argmax), both (out_h*out_w*c x B); argmax is 1-based for R. */
+SEXP C_maxpool2d_forward(SEXP x, SEXP geom)
+{
+    conv_geom g = geom_from_sexp(geom, 1);
+    int B = check_batch(x, (double) g.in_h * g.in_w * g.in_c, "x");
+    int n_out = g.out_h * g.out_w * g.out_c;
+    SEXP res = PROTECT(allocVector(VECSXP, 2));
+    SEXP out = SET_VECTOR_ELT(res, 0, allocMatrix(REALSXP, n_out, B));
+    SEXP am = SET_VECTOR_ELT(res, 1, allocMatrix(INTSXP, n_out, B));
+    maxpool2d_forward(REAL(out), INTEGER(am), REAL(x), &g, B);
+    int *a = INTEGER(am);
+    for (R_xlen_t i = 0; i < XLENGTH(am); i++) a[i] += 1;
+    UNPROTECT(1);
+    return res;
+}
+
+/* C_maxpool2d_backward(dout, argmax, geom): dout and argmax (1-based) as
+ * returned by C_maxpool2d_forward. Returns din (in_h*in_w*c x B). */
+SEXP C_maxpool2d_backward(SEXP dout, SEXP argmax, SEXP geom)
+{
+    conv_geom g = geom_from_sexp(geom, 1);
+    int n_in = g.in_h * g.in_w * g.in_c;
+    int B = check_batch(dout, (double) g.out_h * g.out_w * g.out_c, "dout");
+    if (!isInteger(argmax) || XLENGTH(argmax) != XLENGTH(dout))
+        error("internal error: argmax must be integers shaped like dout");
+    /* 0-based copy: the argument itself is never modified */
+    R_xlen_t n = XLENGTH(argmax);
+    int *am = (int *) R_alloc((size_t) n, sizeof(int));
+    const int *a = INTEGER(argmax);
+    for (R_xlen_t i = 0; i < n; i++) {
+        if (a[i] == NA_INTEGER || a[i] < 1 || a[i] > n_in)
+            error("internal error: argmax out of range");
+        am[i] = a[i] - 1;
+    }
+    SEXP din = PROTECT(allocMatrix(REALSXP, n_in, B));
+    maxpool2d_backward(REAL(din), REAL(dout), am, &g, B);
+    UNPROTECT(1);
+    return din;
+}
+
+/* C_all_finite(x): TRUE when a double, integer or logical vector has no
+ * NA, NaN or infinite value. One pass without allocating, for R-side
+ * argument checks on large images and data (the message stays in R). */
+SEXP C_all_finite(SEXP x)
+{
+    if (!isReal(x) && !isInteger(x) && !isLogical(x))
+        error("internal error: C_all_finite needs a numeric vector");
+    R_xlen_t n = XLENGTH(x);
+    if (isReal(x)) {
+        const double *v = REAL(x);
+        for (R_xlen_t i = 0; i < n; i++)
+            if (!isfinite(v[i])) return ScalarLogical(FALSE);
+    } else {
+        const int *v = isInteger(x) ? INTEGER(x) : LOGICAL(x);
+        for (R_xlen_t i = 0; i < n; i++)
+            if (v[i] == NA_INTEGER) return ScalarLogical(FALSE);
+    }
+    return ScalarLogical(TRUE);
 }

@@ -5,29 +5,35 @@
 #include <R_ext/Visibility.h>
 
 /* ---- single operations (glue_ops.c) ---- */
-extern SEXP C_gemm(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
+extern SEXP C_gemm(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
 extern SEXP C_conv2d(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
 extern SEXP C_conv2d_backward(SEXP, SEXP, SEXP, SEXP, SEXP);
 extern SEXP C_maxpool2d_forward(SEXP, SEXP);
 extern SEXP C_maxpool2d_backward(SEXP, SEXP, SEXP);
+extern SEXP C_all_finite(SEXP);
 
 /* ---- regression (glue_regression.c) ---- */
+extern SEXP C_linear_ols(SEXP, SEXP, SEXP);
+extern SEXP C_regression_gd(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
 
 /* ---- network engine (glue_train.c) ---- */
 extern SEXP C_train(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
 extern SEXP C_predict(SEXP, SEXP, SEXP, SEXP);
 extern SEXP C_backprop(SEXP, SEXP, SEXP, SEXP, SEXP);
 
-#define CALLDEF(name, n) {#name, (DL_FUNC) &name, n}
+#define CALLDEF(name, n) {#name, (DL_FUNC) (void (*)(void)) &name, n}
 
 static const R_CallMethodDef call_entries[] = {
     /* single operations */
-    CALLDEF(C_gemm, 6),
+    CALLDEF(C_gemm, 9),
     CALLDEF(C_conv2d, 6),
     CALLDEF(C_conv2d_backward, 5),
     CALLDEF(C_maxpool2d_forward, 2),
     CALLDEF(C_maxpool2d_backward, 3),
+    CALLDEF(C_all_finite, 1),
     /* regression */
+    CALLDEF(C_linear_ols, 3),
+    CALLDEF(C_regression_gd, 7),
     /* network engine */
     CALLDEF(C_train, 7),
     CALLDEF(C_predict, 4),

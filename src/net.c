@@ -17,13 +17,13 @@ int layer_has_params(const layer *L)
     return L->kind == LAYER_DENSE || L->kind == LAYER_CONV2D;
 }
 
-/* Scratch doubles one conv2d layer needs per sample (im2col and its
- * gradient): P rows (output positions) by K columns (kh * kw * in_c). */
+/* Scratch doubles one conv2d layer needs per sample (im2col, reused for
+ * its gradient): P rows (output positions) by K columns (kh * kw * in_c). */
 static long conv_work_doubles(const layer *L)
 {
     long P = (long) L->g.out_h * L->g.out_w;
     long K = (long) L->g.kh * L->g.kw * L->g.in_c;
-    return 2 * P * K;
+    return P * K;
 }
 
 /* ---- buffers ---- */

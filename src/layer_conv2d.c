@@ -1,0 +1,225 @@
+/* layer_conv2d.c: 2-D convolution (cross-correlation, no filter flip) as
+ * im2col plus gemm(), with a direct-loop reference.
+ *
+ * Layout (see nnfs.h):
+ *   in   (in_h*in_w*in_c x B), sample s contiguous, pixel (y, x, c) of a
+ *        sample at y + in_h*(x + in_w*c);
+ *   out  (out_h*out_w*F x B) with F = g->out_c filters, same pixel order;
+ *   W    the R array (kh, kw, in_c, F): a (K x F) matrix, K = kh*kw*in_c,
+ *        row k = ky + kh*(kx + kw*ic);
+ *   b    F biases (may be NULL);
+ *   work the im2col matrix (P x K) of one sample, P = out_h*out_w output
+ *        positions (y fastest), so that out_sample (P x F) = work %*% W;
+ *        built and multiplied a chunk of output columns at a time.
+ * `work` must hold conv2d_work_doubles(g) doubles, one chunk's worth (see
+ * chunk_cols()); P*K is always enough. The backward pass reuses it for
+ * the gradient of the columns once dW has been accumulated, so no second
+ * buffer is needed.
+ * Zero padding: pad_t rows on top and pad_l columns on the left; the bottom
+ * and right padding are implied by out_h and out_w. */
+#include <stddef.h>
+#include <string.h>
+#include "nnfs.h"
+#include "gemm.h"
+
+/* The product runs over chunks of whole output columns (ox ranges), so
+ * that the im2col matrix is still in cache when gemm() reads it. With few
+ * filters the product is cheap and writing the columns dominates: chunks
+ * of about CHUNK_L1 doubles stay in L1. With many filters gemm() dominates
+ * and prefers fewer, longer panels: about CHUNK_L2 doubles. Either way a
+ * chunk has at least CHUNK_ROWS output positions (or the whole image). */
+#define CHUNK_L1 4096
+#define CHUNK_L2 32768
+#define CHUNK_ROWS 128
+
+/* output columns per chunk: at least one, at most all */
+static int chunk_cols(const conv_geom *g)
+{
+    long per_col = (long) g->out_h * g->kh * g->kw * g->in_c;
+    long target = g->out_c < 8 ? CHUNK_L1 : CHUNK_L2;
+    long n = target / (per_col > 0 ? per_col : 1);
+    long n_rows = (CHUNK_ROWS + g->out_h - 1) / g->out_h;
+    if (n < n_rows) n = n_rows;
+    return n < 1 ? 1 : (n > g->out_w ? g->out_w : (int) n);
+}
+
+/* doubles of `work` the kernels below use for geometry g */
+long conv2d_work_doubles(const conv_geom *g)
+{
+    return (long) g->out_h * g->kh * g->kw * g->in_c * chunk_cols(g);
+}
+
+/* Output rows oy in [*lo, *hi) read input row oy * stride - pad_t + ky
+ * inside the image; the others read padding. */
+static void valid_rows(const conv_geom *g, int ky, int *lo, int *hi)
+{
+    int s = g->stride, top = g->pad_t - ky, end = g->in_h + g->pad_t - ky;
+    int a = top > 0 ? (top + s - 1) / s : 0;
+    int b = end > 0 ? (end + s - 1) / s : 0;
+    *lo = a < g->out_h ? a : g->out_h;
+    *hi = b < g->out_h ? b : g->out_h;
+    if (*hi < *lo) *hi = *lo;
+}
+
+/* ---- im2col / col2im ---- */
+
+/* cols (Pc x K), Pc = out_h * (ox1 - ox0): the patches of output columns
+ * [ox0, ox1) of one sample image `img`, rows in output order. */
+static void im2col(double *cols, const double *img, const conv_geom *g,
+                   int ox0, int ox1)
+{
+    const ptrdiff_t Pc = (ptrdiff_t) g->out_h * (ox1 - ox0);
+    const int s = g->stride;
+    for (int ic = 0; ic < g->in_c; ic++)
+    for (int kx = 0; kx < g->kw; kx++)
+    for (int ky = 0; ky < g->kh; ky++) {
+        const double *chan = img + (ptrdiff_t) g->in_h * g->in_w * ic;
+        ptrdiff_t k = ky + (ptrdiff_t) g->kh * (kx + (ptrdiff_t) g->kw * ic);
+        int lo, hi;
+        valid_rows(g, ky, &lo, &hi);
+        for (int ox = ox0; ox < ox1; ox++) {
+            double *dst = cols + Pc * k + (ptrdiff_t) g->out_h * (ox - ox0);
+            int ix = ox * s - g->pad_l + kx;
+            if (ix < 0 || ix >= g->in_w) {
+                memset(dst, 0, sizeof(double) * (size_t) g->out_h);
+                continue;
+            }
+            /* output row oy reads chan[base + oy * s] */
+            ptrdiff_t base = (ptrdiff_t) g->in_h * ix + ky - g->pad_t;
+            memset(dst, 0, sizeof(double) * (size_t) lo);
+            if (s == 1 && hi > lo)
+                memcpy(dst + lo, chan + base + lo,
+                       sizeof(double) * (size_t) (hi - lo));
+            else
+                for (int oy = lo; oy < hi; oy++)
+                    dst[oy] = chan[base + (ptrdiff_t) oy * s];
+            memset(dst + hi, 0, sizeof(double) * (size_t) (g->out_h - hi));
+        }
+    }
+}
+
+/* img += scatter of cols (Pc x K) for output columns [ox0, ox1): the
+ * adjoint of im2col, so overlapping windows add up and padding is dropped. */
+static void col2im(double *img, const double *cols, const conv_geom *g,
+                   int ox0, int ox1)
+{
+    const ptrdiff_t Pc = (ptrdiff_t) g->out_h * (ox1 - ox0);
+    const int s = g->stride;
+    for (int ic = 0; ic < g->in_c; ic++)
+    for (int kx = 0; kx < g->kw; kx++)
+    for (int ky = 0; ky < g->kh; ky++) {
+        double *chan = img + (ptrdiff_t) g->in_h * g->in_w * ic;
+        ptrdiff_t k = ky + (ptrdiff_t) g->kh * (kx + (ptrdiff_t) g->kw * ic);
+        int lo, hi;
+        valid_rows(g, ky, &lo, &hi);
+        for (int ox = ox0; ox < ox1; ox++) {
+            int ix = ox * s - g->pad_l + kx;
+            if (ix < 0 || ix >= g->in_w) continue;
+            const double *src = cols + Pc * k +
+                                (ptrdiff_t) g->out_h * (ox - ox0);
+            ptrdiff_t base = (ptrdiff_t) g->in_h * ix + ky - g->pad_t;
+            for (int oy = lo; oy < hi; oy++)
+                chan[base + (ptrdiff_t) oy * s] += src[oy];
+        }
+    }
+}
+
+/* ---- forward ---- */
+
+/* out (P*F x B) = per sample im2col(in) (P x K) %*% W (K x F) + b, one
+ * chunk of output columns at a time */
+void conv2d_forward(double *out, double *work, const double *in,
+                    const double *W, const double *b, const conv_geom *g,
+                    int B)
+{
+    const int P = g->out_h * g->out_w, F = g->out_c;
+    const int K = g->kh * g->kw * g->in_c, step = chunk_cols(g);
+    const ptrdiff_t n_in = (ptrdiff_t) g->in_h * g->in_w * g->in_c;
+    const ptrdiff_t n_out = (ptrdiff_t) P * F;
+    for (int s = 0; s < B; s++) {
+        double *o = out + n_out * s;
+        for (int ox0 = 0; ox0 < g->out_w; ox0 += step) {
+            int ox1 = ox0 + step < g->out_w ? ox0 + step : g->out_w;
+            int Pc = g->out_h * (ox1 - ox0);
+            im2col(work, in + n_in * s, g, ox0, ox1);
+            gemm(0, 0, Pc, F, K, 1.0, work, Pc, W, K, 0.0,
+                 o + (ptrdiff_t) g->out_h * ox0, P);
+        }
+        if (b)
+            for (int f = 0; f < F; f++) {
+                double *of = o + (ptrdiff_t) P * f;
+                for (int p = 0; p < P; p++) of[p] += b[f];
+            }
+    }
+}
+
+/* Direct loops over every output, tap and channel: the reference the im2col
+ * version is tested against. Same arguments, no scratch. */
+void conv2d_forward_naive(double *out, const double *in, const double *W,
+                          const double *b, const conv_geom *g, int B)
+{
+    const ptrdiff_t n_in = (ptrdiff_t) g->in_h * g->in_w * g->in_c;
+    const ptrdiff_t n_out = (ptrdiff_t) g->out_h * g->out_w * g->out_c;
+    for (int s = 0; s < B; s++)
+    for (int f = 0; f < g->out_c; f++)
+    for (int ox = 0; ox < g->out_w; ox++)
+    for (int oy = 0; oy < g->out_h; oy++) {
+        double sum = b ? b[f] : 0.0;
+        for (int ic = 0; ic < g->in_c; ic++)
+        for (int kx = 0; kx < g->kw; kx++)
+        for (int ky = 0; ky < g->kh; ky++) {
+            int iy = oy * g->stride - g->pad_t + ky;
+            int ix = ox * g->stride - g->pad_l + kx;
+            if (iy < 0 || iy >= g->in_h || ix < 0 || ix >= g->in_w) continue;
+            sum += W[ky + (ptrdiff_t) g->kh * (kx + (ptrdiff_t) g->kw *
+                     (ic + (ptrdiff_t) g->in_c * f))] *
+                   in[n_in * s + iy + (ptrdiff_t) g->in_h *
+                      (ix + (ptrdiff_t) g->in_w * ic)];
+        }
+        out[n_out * s + oy + (ptrdiff_t) g->out_h *
+            (ox + (ptrdiff_t) g->out_w * f)] = sum;
+    }
+}
+
+/* ---- backward ---- */
+
+/* dz (P*F x B) = dLoss/d(pre-activation). Per sample, with cols = im2col(in):
+ *   dW (K x F) += cols^T dz_s,  db (F) += column sums of dz_s (P x F),
+ *   din_s = col2im(dz_s W^T)  (overwritten, not accumulated).
+ * dW, db and din may each be NULL to skip that gradient. Chunked over
+ * output columns like the forward pass. */
+void conv2d_backward(double *din, double *dW, double *db, double *work,
+                     const double *dz, const double *in, const double *W,
+                     const conv_geom *g, int B)
+{
+    const int P = g->out_h * g->out_w, F = g->out_c;
+    const int K = g->kh * g->kw * g->in_c, step = chunk_cols(g);
+    const ptrdiff_t n_in = (ptrdiff_t) g->in_h * g->in_w * g->in_c;
+    const ptrdiff_t n_out = (ptrdiff_t) P * F;
+    if (din) memset(din, 0, sizeof(double) * (size_t) (n_in * B));
+    for (int s = 0; s < B; s++) {
+        const double *d = dz + n_out * s;
+        for (int ox0 = 0; ox0 < g->out_w; ox0 += step) {
+            int ox1 = ox0 + step < g->out_w ? ox0 + step : g->out_w;
+            int Pc = g->out_h * (ox1 - ox0);
+            /* the chunk's rows of dz_s: (Pc x F), leading dimension P */
+            const double *dc = d + (ptrdiff_t) g->out_h * ox0;
+            if (dW) {
+                im2col(work, in + n_in * s, g, ox0, ox1);
+                gemm(1, 0, K, F, Pc, 1.0, work, Pc, dc, P, 1.0, dW, K);
+            }
+            if (din) {
+                /* work is free again: dcols (Pc x K) = dz_chunk W^T */
+                gemm(0, 1, Pc, K, F, 1.0, dc, P, W, K, 0.0, work, Pc);
+                col2im(din + n_in * s, work, g, ox0, ox1);
+            }
+        }
+        if (db)
+            for (int f = 0; f < F; f++) {
+                const double *df = d + (ptrdiff_t) P * f;
+                double sum = 0.0;
+                for (int p = 0; p < P; p++) sum += df[p];
+                db[f] += sum;
+            }
+    }
+}

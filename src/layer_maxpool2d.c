@@ -1,0 +1,58 @@
+/* layer_maxpool2d.c: 2-D max pooling, per channel, no padding.
+ *
+ * Layout (see nnfs.h):
+ *   in     (in_h*in_w*C x B), pixel (y, x, c) of a sample at
+ *          y + in_h*(x + in_w*c), C = in_c = out_c;
+ *   out    (out_h*out_w*C x B), same pixel order;
+ *   argmax (out_h*out_w*C x B) ints: index within the sample's input of the
+ *          element each output took; the first (lowest index) on ties.
+ * Windows are kh x kw with stride g->stride and lie wholly inside the input:
+ * out_h = (in_h - kh) / stride + 1, likewise out_w. */
+#include <stddef.h>
+#include <string.h>
+#include "nnfs.h"
+
+void maxpool2d_forward(double *out, int *argmax, const double *in,
+                       const conv_geom *g, int B)
+{
+    const ptrdiff_t n_in = (ptrdiff_t) g->in_h * g->in_w * g->in_c;
+    const ptrdiff_t n_out = (ptrdiff_t) g->out_h * g->out_w * g->out_c;
+    for (int s = 0; s < B; s++) {
+        const double *img = in + n_in * s;
+        double *o = out + n_out * s;
+        int *am = argmax + n_out * s;
+        ptrdiff_t j = 0;               /* output index, (y, x, c) order */
+        for (int c = 0; c < g->out_c; c++)
+        for (int ox = 0; ox < g->out_w; ox++)
+        for (int oy = 0; oy < g->out_h; oy++, j++) {
+            /* top-left of the window; scan in memory order (y fastest) so
+             * that a strict > keeps the first maximum */
+            int base = oy * g->stride +
+                       g->in_h * (ox * g->stride + g->in_w * c);
+            int best_i = base;
+            double best = img[base];
+            for (int kx = 0; kx < g->kw; kx++)
+                for (int ky = 0; ky < g->kh; ky++) {
+                    int i = base + ky + g->in_h * kx;
+                    if (img[i] > best) { best = img[i]; best_i = i; }
+                }
+            o[j] = best;
+            am[j] = best_i;
+        }
+    }
+}
+
+/* din (n_in x B) = 0, then each dout element is added at its argmax */
+void maxpool2d_backward(double *din, const double *dout, const int *argmax,
+                        const conv_geom *g, int B)
+{
+    const ptrdiff_t n_in = (ptrdiff_t) g->in_h * g->in_w * g->in_c;
+    const ptrdiff_t n_out = (ptrdiff_t) g->out_h * g->out_w * g->out_c;
+    memset(din, 0, sizeof(double) * (size_t) (n_in * B));
+    for (int s = 0; s < B; s++) {
+        double *d = din + n_in * s;
+        const double *o = dout + n_out * s;
+        const int *am = argmax + n_out * s;
+        for (ptrdiff_t j = 0; j < n_out; j++) d[am[j]] += o[j];
+    }
+}
