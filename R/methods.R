@@ -205,6 +205,11 @@ layer_table <- function(object) {
 }
 
 network_shape <- function(object) {
+  if (inherits(object, "nnfs_cnn")) {
+    outs <- vapply(object$layers, function(s)
+      if (is.null(s$geom)) as.character(s$n_out) else paste(s$geom[4:6], collapse = "x"), "")
+    return(paste(c(paste(object$input_dim, collapse = "x"), outs), collapse = " > "))
+  }
   specs <- object$layers[vapply(object$layers, has_params, NA)]
   paste(c(specs[[1L]]$n_in, vapply(specs, `[[`, 0L, "n_out")), collapse = "-")
 }
