@@ -421,7 +421,8 @@ make_blobs <- function(n = 300, centers = 3, sd = 0.2) {
 #'   (`1 x 1`). Both lists carry the attributes `features` (names of the
 #'   inputs, in the order of `x`), `scale` (the divisor of each numeric
 #'   input, 1 where none was applied) and, for a categorical target,
-#'   `levels` (the classes, in the order of `y`).
+#'   `levels` (the classes, in the order of `y`), and the class
+#'   `nnfs_pairs`, whose `[` method keeps those attributes in subsets.
 #' @seealso [neuralnetwork()] takes these pairs; [digits], [make_spirals()]
 #'   and [make_blobs()] give data to try.
 #' @export
@@ -466,11 +467,34 @@ train_test_from_df <- function(df, predict_col_index, train_ratio,
   lapply(parts, function(r) {
     pairs <- lapply(r, function(i) list(x = x$x[, i, drop = FALSE],
                                         y = y$y[, i, drop = FALSE]))
-    attr(pairs, "features") <- x$features
-    attr(pairs, "scale") <- x$scale
-    attr(pairs, "levels") <- y$levels
-    pairs
+    structure(pairs, features = x$features, scale = x$scale,
+              levels = y$levels, class = c("nnfs_pairs", "list"))
   })
+}
+
+# Subsets of a pair list keep its class names, input names and scales, so
+# that a network trained on training[1:100] still knows its classes.
+#' @export
+`[.nnfs_pairs` <- function(x, i) {
+  out <- unclass(x)[i]
+  for (a in c("features", "scale", "levels")) attr(out, a) <- attr(x, a)
+  class(out) <- class(x)
+  out
+}
+
+#' @export
+print.nnfs_pairs <- function(x, ...) {
+  lev <- attr(x, "levels")
+  p <- if (length(x)) length(x[[1L]][[1L]]) else 0L
+  cat(sprintf("<%d (x, y) pairs: %d inputs, %s>\n", length(x), p,
+              if (is.null(lev)) "numeric target" else
+                sprintf("%d classes (%s)", length(lev), paste(utils::head(lev, 10L),
+                                                             collapse = ", "))))
+  if (length(x)) {
+    cat("First pair:\n")
+    utils::str(unclass(x)[[1L]])
+  }
+  invisible(x)
 }
 
 check_target_col <- function(x, df) {

@@ -316,3 +316,16 @@ test_that("train_test_from_df checks its arguments", {
     train_test_from_df(data.frame(x = c(1, Inf, 3), y = 1:3), 2, 0.5)
   })
 })
+
+test_that("subsets of a pair list keep their classes and input names", {
+  set.seed(1)
+  d <- train_test_from_df(iris, 5, 0.7)
+  part <- d$training[1:20]
+  expect_s3_class(part, "nnfs_pairs")
+  expect_identical(attr(part, "levels"), attr(d$training, "levels"))
+  expect_identical(attr(part, "features"), attr(d$training, "features"))
+  expect_identical(part[[3]], d$training[[3]])
+  expect_output(print(part), "20 \\(x, y\\) pairs: 4 inputs, 3 classes")
+  net <- neuralnetwork(c(4, 5, 3), part, 1, 10, 0.5)
+  expect_identical(net$levels, levels(iris$Species))
+})
