@@ -1,0 +1,52 @@
+# One CNN epoch on Fashion-MNIST: nnfs against PyTorch CPU (the peer script
+# ../shared/peers/torch_cnn.py, when present), in one run.
+# Network: conv 5x5x8 -> ReLU -> 2x2 max-pool -> dense 10 (softmax), plain
+# SGD, mini-batches of 32, lr 0.1.
+#
+# Usage (from the package root, with nnfs installed):
+#   apt-get install -y dataset-fashion-mnist python3-torch   # peer, optional
+#   Rscript bench/cnn.R [results-file]
+suppressPackageStartupMessages(library(nnfs))
+args <- commandArgs(trailingOnly = TRUE)
+out_file <- if (length(args)) args[1] else "bench/cnn-results.md"
+fm_dir <- "/usr/share/datasets/fashion-mnist"
+peer <- file.path(normalizePath("../shared/peers", mustWork = FALSE), "torch_cnn.py")
+python <- "/usr/bin/python3"
+stopifnot(dir.exists(fm_dir))
+
+fm <- read_mnist(fm_dir)
+train <- list(x = as_images(fm$train$x, 28), y = fm$train$y)
+test <- list(x = as_images(fm$test$x, 28), y = fm$test$y)
+rm(fm)
+layers <- list(layer_conv2d(8, 5), layer_maxpool2d(2), layer_flatten(),
+               layer_dense(10, "softmax"))
+set.seed(1)
+secs <- system.time(net <- cnn(layers, train, 1, 32, 0.1))[["elapsed"]]
+acc <- evaluate(net, test)$accuracy
+
+torch <- c(NA, NA)
+if (file.exists(peer) && file.exists(python)) {
+  res <- system2(python, c(peer, "8", "32", "0.1", "1", "2"), stdout = TRUE, stderr = FALSE)
+  line <- grep("sec_per_epoch", res, value = TRUE)
+  if (length(line))
+    torch <- c(as.numeric(sub(".*sec_per_epoch=([0-9.]+).*", "\\1", line)),
+               as.numeric(sub(".*test_acc=([0-9.]+).*", "\\1", line)))
+}
+cpu <- sub(".*: ", "", grep("model name", readLines("/proc/cpuinfo"), value = TRUE)[1])
+fmt <- function(v, d = 2) ifelse(is.na(v), "n/a", formatC(v, format = "f", digits = d))
+lines <- c(
+  "# CNN on Fashion-MNIST: one epoch, 60000 images",
+  "",
+  sprintf("Recorded %s by `Rscript bench/cnn.R` on %s, %d cores, %s.",
+          format(Sys.Date()), cpu, parallel::detectCores(), R.version.string),
+  sprintf("conv 5x5x8, ReLU, 2x2 max-pool, dense 10; SGD, batch 32, lr 0.1. nnfs with %d threads (double), PyTorch CPU with 2 threads (float32).",
+          getOption("nnfs.threads", 2L)),
+  "",
+  "| | seconds per epoch | test accuracy |",
+  "|---|---|---|",
+  sprintf("| nnfs | %s | %s |", fmt(secs), fmt(acc, 4)),
+  sprintf("| PyTorch | %s | %s |", fmt(torch[1]), fmt(torch[2], 4)),
+  "",
+  sprintf("PyTorch / nnfs time ratio: %s", fmt(torch[1] / secs)))
+writeLines(lines, out_file)
+cat(lines, sep = "\n")

@@ -1,0 +1,45 @@
+# The articles' experiments with nnfs, each next to a reference.
+library(nnfs)
+
+## 1. Linear regression: closed form and gradient descent against lm()
+set.seed(1234567)
+x <- runif(100, -5, 5)
+y <- x + rnorm(100) + 3
+rbind(ols = coef(linear_reg(x, y)),
+      gd = coef(linear_reg(x, y, method = "gd", epochs = 200, lr = 0.1)),
+      lm = coef(lm(y ~ x)))
+
+## 2. Logistic regression on two iris species against glm()
+flowers <- iris[51:150, ]
+X <- data.frame(sepal = flowers$Sepal.Length / max(flowers$Sepal.Length),
+                petal = flowers$Petal.Length / max(flowers$Petal.Length))
+is_virginica <- as.numeric(flowers$Species == "virginica")
+t_c <- system.time(fit <- logistic_reg(X, is_virginica, epochs = 300000, lr = 5))
+ref <- glm(is_virginica ~ sepal + petal, family = binomial, data = X)
+rbind(nnfs = coef(fit), glm = coef(ref))
+c(nnfs = as.numeric(logLik(fit)), glm = as.numeric(logLik(ref)))
+cat(sprintf("300000 epochs of gradient descent took %.2f s\n", t_c[["elapsed"]]))
+
+## 3. Softmax regression on all three species against nnet::multinom()
+Xs <- iris[, c("Sepal.Length", "Sepal.Width")]
+smax <- softmax_reg(Xs, iris$Species, epochs = 20000, lr = 0.5, verbose = FALSE)
+mn <- nnet::multinom(Species ~ Sepal.Length + Sepal.Width, data = iris,
+                     trace = FALSE, maxit = 1000)
+cat(sprintf("largest difference in fitted probabilities: %.1e\n",
+            max(abs(predict(smax, Xs, type = "prob") -
+                    predict(mn, iris, type = "probs")))))
+
+## 4. The articles' network on iris: sizes c(4, 40, 3), 30 epochs
+set.seed(1)
+d <- train_test_from_df(iris, 5, 0.7)
+net <- neuralnetwork(c(4, 40, 3), d[[1]], 30, 10, 0.5, validation_data = d[[2]])
+evaluate(net, d[[2]])
+
+## 5. Handwritten digits, 64-200-10, softmax output
+set.seed(1)
+dd <- train_test_from_df(digits, 65, 0.8)
+t_d <- system.time(dnet <- neuralnetwork(c(64, 200, 10), dd[[1]], 30, 10, 0.1,
+                                         output = "softmax",
+                                         validation_data = dd[[2]]))
+evaluate(dnet, dd[[2]])
+cat(sprintf("30 epochs on %d digits took %.2f s\n", length(dd[[1]]), t_d[["elapsed"]]))
