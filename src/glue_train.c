@@ -48,6 +48,7 @@ static void build_network(network *nt, SEXP layers, SEXP params)
     nt->n_layers = (int) xlength(layers);
     nt->L = (layer *) R_alloc(nt->n_layers, sizeof(layer));
     nt->unif = unif_draw;
+    nt->sgd_step = 0.0;
     memset(nt->L, 0, sizeof(layer) * nt->n_layers);
     for (int l = 0; l < nt->n_layers; l++) {
         SEXP s = VECTOR_ELT(layers, l), p = VECTOR_ELT(params, l);

@@ -65,11 +65,17 @@ void net_bind_buffers(network *nt, double *dbl, int *ints, int cap)
     }
 }
 
+/* Dense layers whose SGD step is fused into backward keep no gradient. */
+int layer_fused(const network *nt, const layer *L)
+{
+    return nt->sgd_step > 0.0 && L->kind == LAYER_DENSE;
+}
+
 void net_zero_grad(network *nt)
 {
     for (int l = 0; l < nt->n_layers; l++) {
         layer *L = &nt->L[l];
-        if (!layer_has_params(L)) continue;
+        if (!layer_has_params(L) || layer_fused(nt, L)) continue;
         memset(L->dW, 0, sizeof(double) * L->n_w);
         memset(L->db, 0, sizeof(double) * L->n_b);
     }
@@ -125,7 +131,8 @@ void net_forward(network *nt, const double *x, int B, int train)
 /* ---- backward ---- */
 
 /* Expects the last layer's dout to hold dLoss/dz (loss_delta); adds every
- * parameter's gradient, summed over the batch, into dW and db. */
+ * parameter's gradient, summed over the batch, into dW and db (or, for
+ * fused dense layers, applies the SGD step at once). */
 void net_backward(network *nt, const double *x, int B)
 {
     int last = nt->n_layers - 1;
@@ -138,8 +145,12 @@ void net_backward(network *nt, const double *x, int B)
             act_backward(L->dout, L->out, L->act, L->slope, L->n_out, B);
         switch (L->kind) {
         case LAYER_DENSE:
-            dense_backward(din, L->dW, L->db, L->dout, in, L->W,
-                           L->n_out, L->n_in, B);
+            if (layer_fused(nt, L))
+                dense_backward_sgd(din, L->W, L->b, L->dout, in, nt->sgd_step,
+                                   L->n_out, L->n_in, B);
+            else
+                dense_backward(din, L->dW, L->db, L->dout, in, L->W,
+                               L->n_out, L->n_in, B);
             break;
         case LAYER_CONV2D:
             conv2d_backward(din, L->dW, L->db, L->work, L->dout, in, L->W,

@@ -6,6 +6,7 @@
 
 /* ---- net.c ---- */
 int layer_has_params(const layer *L);
+int layer_fused(const network *nt, const layer *L);
 void net_buffer_sizes(const network *nt, int cap, long *n_dbl, long *n_int);
 void net_bind_buffers(network *nt, double *dbl, int *ints, int cap);
 void net_zero_grad(network *nt);

@@ -59,6 +59,8 @@ typedef struct {
     layer *L;
     int batch_cap;           /* columns the buffers hold */
     double (*unif)(void);    /* uniform(0, 1) draws for dropout (R's RNG) */
+    double sgd_step;         /* > 0: plain SGD is fused into the backward
+                                pass of dense layers, with this lr / B */
 } network;
 
 /* ---- kernels (layer_*.c): outputs, inputs, parameters, sizes ---- */
@@ -70,6 +72,11 @@ void dense_forward(double *out, const double *in, const double *W,
 void dense_backward(double *din, double *dW, double *db, const double *dz,
                     const double *in, const double *W,
                     int n_out, int n_in, int B);
+/* Plain SGD fused into backward, with no gradient buffer: din = W^T dz
+ * (weights before the step), then W -= step dz in^T, b -= step rowsums(dz) */
+void dense_backward_sgd(double *din, double *W, double *b, const double *dz,
+                        const double *in, double step, int n_out, int n_in,
+                        int B);
 
 /* in (in_h*in_w*in_c x B) -> out (out_h*out_w*out_c x B); work holds
  * out_h*out_w*kh*kw*in_c doubles. */

@@ -101,6 +101,10 @@ static int train_epoch(network *nt, const train_data *d, const train_cfg *cfg,
     int last_act = nt->L[nt->n_layers - 1].act;
     double slope = nt->L[nt->n_layers - 1].slope, s = 0.0;
     long correct = 0;
+    /* plain SGD without penalties needs no gradient buffers for dense
+     * layers: their step is taken inside the backward pass */
+    int fuse_sgd = cfg->opt.kind == OPT_SGD && cfg->opt.l1 == 0.0 &&
+                   cfg->opt.l2 == 0.0;
     if (cfg->shuffle) shuffle(perm, d->n);
     for (int i = 0; i < d->n; i += cfg->batch) {
         int B = d->n - i < cfg->batch ? d->n - i : cfg->batch;
@@ -112,6 +116,7 @@ static int train_epoch(network *nt, const train_data *d, const train_cfg *cfg,
         if (!isfinite(bl)) return 1;
         s += bl;
         correct += loss_correct(a, yb, d->k, B);
+        nt->sgd_step = fuse_sgd ? cfg->opt.lr / B : 0.0;
         net_zero_grad(nt);
         loss_delta(nt->L[nt->n_layers - 1].dout, a, yb, cfg->cost, last_act,
                    slope, d->k, B);
