@@ -489,7 +489,7 @@ coerce_x <- function(x, arg) {
     if (!(is.numeric(x) || is.logical(x)) || !all_finite(x))
       arg_error("`", arg, "` must be a numeric array without NA, NaN or ",
                 "infinite values.")
-    storage.mode(x) <- "double"
+    if (!is.double(x)) storage.mode(x) <- "double"
     return(x)
   }
   as_numeric_matrix(x, arg)

@@ -50,7 +50,7 @@ samples_to_columns <- function(x) {
   n <- dim(x)[1L]
   if (length(dim(x)) != 2L) x <- matrix(x, nrow = n)
   x <- t(x)
-  storage.mode(x) <- "double"
+  if (!is.double(x)) storage.mode(x) <- "double"
   x
 }
 

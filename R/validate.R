@@ -79,7 +79,7 @@ as_numeric_matrix <- function(x, arg) {
   }
   if (nrow(x) < 1L || ncol(x) < 1L)
     arg_error("`", arg, "` must have at least one row and one column.")
-  storage.mode(x) <- "double"
+  if (!is.double(x)) storage.mode(x) <- "double"
   if (!all_finite(x))
     arg_error("`", arg, "` must not contain NA, NaN or infinite values.")
   x
