@@ -16,6 +16,7 @@ void act_forward(double *a, int act, double slope, int n, int B)
         for (long i = 0; i < len; i++) a[i] = tanh(a[i]);
         break;
     case ACT_RELU:
+#pragma omp simd
         for (long i = 0; i < len; i++) a[i] = a[i] > 0.0 ? a[i] : 0.0;
         break;
     case ACT_LEAKY_RELU:
@@ -48,7 +49,8 @@ void act_backward(double *d, const double *a, int act, double slope,
         for (long i = 0; i < len; i++) d[i] *= 1.0 - a[i] * a[i];
         break;
     case ACT_RELU:
-        for (long i = 0; i < len; i++) if (!(a[i] > 0.0)) d[i] = 0.0;
+#pragma omp simd
+        for (long i = 0; i < len; i++) d[i] = a[i] > 0.0 ? d[i] : 0.0;
         break;
     case ACT_LEAKY_RELU:
         for (long i = 0; i < len; i++) if (!(a[i] > 0.0)) d[i] *= slope;

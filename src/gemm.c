@@ -31,6 +31,8 @@ static int gemm_threads = 1;
 
 void gemm_set_threads(int n) { gemm_threads = n > 0 ? n : 1; }
 
+int gemm_get_threads(void) { return gemm_threads; }
+
 /* element (i, j) of op(X) for a column-major X with leading dimension ld */
 #define OP(X, t, i, j, ld) ((t) ? (X)[(j) + (ptrdiff_t)(i) * (ld)] : (X)[(i) + (ptrdiff_t)(j) * (ld)])
 

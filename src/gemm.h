@@ -23,5 +23,6 @@ void gemm_naive(int trans_a, int trans_b, int m, int n, int k,
 /* Thread count for the following gemm() calls. Each .Call entry point sets
  * it from its own argument, so nothing carries over between calls. */
 void gemm_set_threads(int n);
+int gemm_get_threads(void);
 
 #endif

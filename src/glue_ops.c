@@ -53,7 +53,6 @@ SEXP C_gemm(SEXP A, SEXP B, SEXP trans_a, SEXP trans_b, SEXP naive,
  * (only tests use it) and the scratch size the kernels need (<= P*K) */
 void conv2d_forward_naive(double *out, const double *in, const double *W,
                           const double *b, const conv_geom *g, int B);
-long conv2d_work_doubles(const conv_geom *g);
 
 /* geom: the 11 integers of conv_geom in declaration order (in_h, in_w,
  * in_c, out_h, out_w, out_c, kh, kw, stride, pad_t, pad_l), as made by
@@ -116,9 +115,9 @@ SEXP C_conv2d(SEXP x, SEXP W, SEXP b, SEXP geom, SEXP naive, SEXP threads)
     if (asLogical(naive)) {
         conv2d_forward_naive(REAL(out), REAL(x), REAL(W), bp, &g, B);
     } else {
-        double *work = (double *) R_alloc((size_t) conv2d_work_doubles(&g),
-                                          sizeof(double));
         gemm_set_threads(asInteger(threads));
+        double *work = (double *) R_alloc((size_t) conv2d_work_doubles(&g, B),
+                                          sizeof(double));
         conv2d_forward(REAL(out), work, REAL(x), REAL(W), bp, &g, B);
     }
     UNPROTECT(1);
@@ -143,9 +142,9 @@ SEXP C_conv2d_backward(SEXP dz, SEXP x, SEXP W, SEXP geom, SEXP threads)
     SEXP db = SET_VECTOR_ELT(res, 2, allocVector(REALSXP, g.out_c));
     memset(REAL(dW), 0, sizeof(double) * (size_t) XLENGTH(W));
     memset(REAL(db), 0, sizeof(double) * (size_t) g.out_c);
-    double *work = (double *) R_alloc((size_t) conv2d_work_doubles(&g),
-                                      sizeof(double));
     gemm_set_threads(asInteger(threads));
+    double *work = (double *) R_alloc((size_t) conv2d_work_doubles(&g, B),
+                                      sizeof(double));
     conv2d_backward(REAL(din), REAL(dW), REAL(db), work, REAL(dz), REAL(x),
                     REAL(W), &g, B);
     UNPROTECT(1);

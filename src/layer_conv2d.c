@@ -8,17 +8,20 @@
  *   W    the R array (kh, kw, in_c, F): a (K x F) matrix, K = kh*kw*in_c,
  *        row k = ky + kh*(kx + kw*ic);
  *   b    F biases (may be NULL);
- *   work the im2col matrix (P x K) of one sample, P = out_h*out_w output
- *        positions (y fastest), so that out_sample (P x F) = work %*% W;
- *        built and multiplied a chunk of output columns at a time.
- * `work` must hold conv2d_work_doubles(g) doubles, one chunk's worth (see
- * chunk_cols()); P*K is always enough. The backward pass reuses it for
- * the gradient of the columns once dW has been accumulated, so no second
- * buffer is needed.
+ *   work im2col chunks (rows: output positions, y fastest; columns: the
+ *        K taps), one per thread, so that out_sample = cols %*% W is
+ *        built a chunk of output columns at a time; then room for the
+ *        per-sample weight and bias gradients of the backward pass. It
+ *        must hold conv2d_work_doubles(g, B) doubles, for the thread count
+ *        set by gemm_set_threads(). The backward pass reuses a thread's
+ *        chunk for the gradient of the columns once dW has been formed.
  * Zero padding: pad_t rows on top and pad_l columns on the left; the bottom
  * and right padding are implied by out_h and out_w. */
 #include <stddef.h>
 #include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 #include "nnfs.h"
 #include "gemm.h"
 
@@ -43,10 +46,37 @@ static int chunk_cols(const conv_geom *g)
     return n < 1 ? 1 : (n > g->out_w ? g->out_w : (int) n);
 }
 
-/* doubles of `work` the kernels below use for geometry g */
-long conv2d_work_doubles(const conv_geom *g)
+/* Samples of a batch are independent, so the kernels below share them out
+ * among up to gemm_get_threads() threads, each with its own im2col chunk.
+ * Weight and bias gradients are first formed per sample and then added in
+ * sample order, so the sums do not depend on the thread count. */
+static int conv_threads(int B)
+{
+    int nt = gemm_get_threads();
+    return nt < B ? nt : (B > 0 ? B : 1);
+}
+
+/* doubles of im2col scratch one thread uses */
+static long chunk_doubles(const conv_geom *g)
 {
     return (long) g->out_h * g->kh * g->kw * g->in_c * chunk_cols(g);
+}
+
+/* doubles of `work` the kernels below use for geometry g and B samples,
+ * with the thread count set by gemm_set_threads() */
+long conv2d_work_doubles(const conv_geom *g, int B)
+{
+    long K = (long) g->kh * g->kw * g->in_c, F = g->out_c;
+    return chunk_doubles(g) * conv_threads(B) + (long) B * (K * F + F);
+}
+
+static int thread_id(void)
+{
+#ifdef _OPENMP
+    return omp_get_thread_num();
+#else
+    return 0;
+#endif
 }
 
 /* Output rows oy in [*lo, *hi) read input row oy * stride - pad_t + ky
@@ -136,13 +166,16 @@ void conv2d_forward(double *out, double *work, const double *in,
     const int K = g->kh * g->kw * g->in_c, step = chunk_cols(g);
     const ptrdiff_t n_in = (ptrdiff_t) g->in_h * g->in_w * g->in_c;
     const ptrdiff_t n_out = (ptrdiff_t) P * F;
+    const long chunk = chunk_doubles(g);
+    const int nt = conv_threads(B);
+#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
     for (int s = 0; s < B; s++) {
-        double *o = out + n_out * s;
+        double *o = out + n_out * s, *wk = work + chunk * thread_id();
         for (int ox0 = 0; ox0 < g->out_w; ox0 += step) {
             int ox1 = ox0 + step < g->out_w ? ox0 + step : g->out_w;
             int Pc = g->out_h * (ox1 - ox0);
-            im2col(work, in + n_in * s, g, ox0, ox1);
-            gemm(0, 0, Pc, F, K, 1.0, work, Pc, W, K, 0.0,
+            im2col(wk, in + n_in * s, g, ox0, ox1);
+            gemm(0, 0, Pc, F, K, 1.0, wk, Pc, W, K, 0.0,
                  o + (ptrdiff_t) g->out_h * ox0, P);
         }
         if (b)
@@ -196,22 +229,30 @@ void conv2d_backward(double *din, double *dW, double *db, double *work,
     const int K = g->kh * g->kw * g->in_c, step = chunk_cols(g);
     const ptrdiff_t n_in = (ptrdiff_t) g->in_h * g->in_w * g->in_c;
     const ptrdiff_t n_out = (ptrdiff_t) P * F;
+    const long chunk = chunk_doubles(g), n_part = (long) K * F + F;
+    const int nt = conv_threads(B);
+    /* per-sample gradients (K*F for W, then F for b) after the scratch */
+    double *part = work + chunk * nt;
     if (din) memset(din, 0, sizeof(double) * (size_t) (n_in * B));
+#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
     for (int s = 0; s < B; s++) {
         const double *d = dz + n_out * s;
+        double *wk = work + chunk * thread_id();
+        double *dWs = part + n_part * s, *dbs = dWs + (long) K * F;
         for (int ox0 = 0; ox0 < g->out_w; ox0 += step) {
             int ox1 = ox0 + step < g->out_w ? ox0 + step : g->out_w;
             int Pc = g->out_h * (ox1 - ox0);
             /* the chunk's rows of dz_s: (Pc x F), leading dimension P */
             const double *dc = d + (ptrdiff_t) g->out_h * ox0;
             if (dW) {
-                im2col(work, in + n_in * s, g, ox0, ox1);
-                gemm(1, 0, K, F, Pc, 1.0, work, Pc, dc, P, 1.0, dW, K);
+                im2col(wk, in + n_in * s, g, ox0, ox1);
+                gemm(1, 0, K, F, Pc, 1.0, wk, Pc, dc, P, ox0 ? 1.0 : 0.0,
+                     dWs, K);
             }
             if (din) {
-                /* work is free again: dcols (Pc x K) = dz_chunk W^T */
-                gemm(0, 1, Pc, K, F, 1.0, dc, P, W, K, 0.0, work, Pc);
-                col2im(din + n_in * s, work, g, ox0, ox1);
+                /* wk is free again: dcols (Pc x K) = dz_chunk W^T */
+                gemm(0, 1, Pc, K, F, 1.0, dc, P, W, K, 0.0, wk, Pc);
+                col2im(din + n_in * s, wk, g, ox0, ox1);
             }
         }
         if (db)
@@ -219,7 +260,13 @@ void conv2d_backward(double *din, double *dW, double *db, double *work,
                 const double *df = d + (ptrdiff_t) P * f;
                 double sum = 0.0;
                 for (int p = 0; p < P; p++) sum += df[p];
-                db[f] += sum;
+                dbs[f] = sum;
             }
+    }
+    /* add the per-sample gradients in sample order */
+    for (int s = 0; s < B; s++) {
+        const double *dWs = part + n_part * s, *dbs = dWs + (long) K * F;
+        if (dW) for (long i = 0; i < (long) K * F; i++) dW[i] += dWs[i];
+        if (db) for (int f = 0; f < F; f++) db[f] += dbs[f];
     }
 }

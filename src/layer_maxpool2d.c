@@ -12,33 +12,59 @@
 #include <string.h>
 #include "nnfs.h"
 
+/* The common 2 x 2 window with stride 2, unrolled: the same comparisons in
+ * the same order as the general loop below. */
+static void pool2x2(double *o, int *am, const double *img, const conv_geom *g)
+{
+    ptrdiff_t j = 0;
+    for (int c = 0; c < g->out_c; c++)
+    for (int ox = 0; ox < g->out_w; ox++) {
+        int col = g->in_h * (2 * ox + g->in_w * c);
+        for (int oy = 0; oy < g->out_h; oy++, j++) {
+            int i = col + 2 * oy, bi = i;
+            double best = img[i];
+            if (img[i + 1] > best) { best = img[i + 1]; bi = i + 1; }
+            if (img[i + g->in_h] > best) { best = img[i + g->in_h]; bi = i + g->in_h; }
+            if (img[i + g->in_h + 1] > best) { best = img[i + g->in_h + 1]; bi = i + g->in_h + 1; }
+            o[j] = best;
+            am[j] = bi;
+        }
+    }
+}
+
+static void pool_any(double *o, int *am, const double *img, const conv_geom *g)
+{
+    ptrdiff_t j = 0;               /* output index, (y, x, c) order */
+    for (int c = 0; c < g->out_c; c++)
+    for (int ox = 0; ox < g->out_w; ox++)
+    for (int oy = 0; oy < g->out_h; oy++, j++) {
+        /* top-left of the window; scan in memory order (y fastest) so
+         * that a strict > keeps the first maximum */
+        int base = oy * g->stride +
+                   g->in_h * (ox * g->stride + g->in_w * c);
+        int best_i = base;
+        double best = img[base];
+        for (int kx = 0; kx < g->kw; kx++)
+            for (int ky = 0; ky < g->kh; ky++) {
+                int i = base + ky + g->in_h * kx;
+                if (img[i] > best) { best = img[i]; best_i = i; }
+            }
+        o[j] = best;
+        am[j] = best_i;
+    }
+}
+
 void maxpool2d_forward(double *out, int *argmax, const double *in,
                        const conv_geom *g, int B)
 {
     const ptrdiff_t n_in = (ptrdiff_t) g->in_h * g->in_w * g->in_c;
     const ptrdiff_t n_out = (ptrdiff_t) g->out_h * g->out_w * g->out_c;
+    const int fast = g->kh == 2 && g->kw == 2 && g->stride == 2;
     for (int s = 0; s < B; s++) {
-        const double *img = in + n_in * s;
-        double *o = out + n_out * s;
-        int *am = argmax + n_out * s;
-        ptrdiff_t j = 0;               /* output index, (y, x, c) order */
-        for (int c = 0; c < g->out_c; c++)
-        for (int ox = 0; ox < g->out_w; ox++)
-        for (int oy = 0; oy < g->out_h; oy++, j++) {
-            /* top-left of the window; scan in memory order (y fastest) so
-             * that a strict > keeps the first maximum */
-            int base = oy * g->stride +
-                       g->in_h * (ox * g->stride + g->in_w * c);
-            int best_i = base;
-            double best = img[base];
-            for (int kx = 0; kx < g->kw; kx++)
-                for (int ky = 0; ky < g->kh; ky++) {
-                    int i = base + ky + g->in_h * kx;
-                    if (img[i] > best) { best = img[i]; best_i = i; }
-                }
-            o[j] = best;
-            am[j] = best_i;
-        }
+        if (fast)
+            pool2x2(out + n_out * s, argmax + n_out * s, in + n_in * s, g);
+        else
+            pool_any(out + n_out * s, argmax + n_out * s, in + n_in * s, g);
     }
 }
 

@@ -17,15 +17,6 @@ int layer_has_params(const layer *L)
     return L->kind == LAYER_DENSE || L->kind == LAYER_CONV2D;
 }
 
-/* Scratch doubles one conv2d layer needs per sample (im2col, reused for
- * its gradient): P rows (output positions) by K columns (kh * kw * in_c). */
-static long conv_work_doubles(const layer *L)
-{
-    long P = (long) L->g.out_h * L->g.out_w;
-    long K = (long) L->g.kh * L->g.kw * L->g.in_c;
-    return P * K;
-}
-
 /* ---- buffers ---- */
 
 void net_buffer_sizes(const network *nt, int cap, long *n_dbl, long *n_int)
@@ -37,7 +28,7 @@ void net_buffer_sizes(const network *nt, int cap, long *n_dbl, long *n_int)
         d += 2 * act;                                  /* out, dout */
         if (L->kind == LAYER_DROPOUT) d += act;        /* mask */
         if (L->kind == LAYER_MAXPOOL2D) i += act;      /* argmax */
-        if (L->kind == LAYER_CONV2D) d += conv_work_doubles(L);
+        if (L->kind == LAYER_CONV2D) d += conv2d_work_doubles(&L->g, cap);
         if (layer_has_params(L)) d += L->n_w + L->n_b; /* dW, db */
     }
     *n_dbl = d;
@@ -57,7 +48,10 @@ void net_bind_buffers(network *nt, double *dbl, int *ints, int cap)
         L->dW = NULL; L->db = NULL;
         if (L->kind == LAYER_DROPOUT) { L->mask = dbl; dbl += act; }
         if (L->kind == LAYER_MAXPOOL2D) { L->argmax = ints; ints += act; }
-        if (L->kind == LAYER_CONV2D) { L->work = dbl; dbl += conv_work_doubles(L); }
+        if (L->kind == LAYER_CONV2D) {
+            L->work = dbl;
+            dbl += conv2d_work_doubles(&L->g, cap);
+        }
         if (layer_has_params(L)) {
             L->dW = dbl; dbl += L->n_w;
             L->db = dbl; dbl += L->n_b;

@@ -79,7 +79,10 @@ void dense_backward_sgd(double *din, double *W, double *b, const double *dz,
                         int B);
 
 /* in (in_h*in_w*in_c x B) -> out (out_h*out_w*out_c x B); work holds
- * out_h*out_w*kh*kw*in_c doubles. */
+ * conv2d_work_doubles(g, B) doubles (im2col chunks per thread and the
+ * per-sample gradients). Samples are shared among gemm_get_threads()
+ * threads; results do not depend on their number. */
+long conv2d_work_doubles(const conv_geom *g, int B);
 void conv2d_forward(double *out, double *work, const double *in,
                     const double *W, const double *b, const conv_geom *g,
                     int B);
