@@ -85,7 +85,7 @@ lines <- c(
   sprintf("Recorded %s by `Rscript bench/mlp.R` on %s, %d cores, %s;",
           format(Sys.Date()), cpu, parallel::detectCores(), R.version.string),
   sprintf("nnfs with %d threads (double precision), PyTorch CPU with 2 threads (float32).", threads),
-  sprintf("R's BLAS: %s (nnfs does not use it).", basename(La_library())),
+  sprintf("R's BLAS: %s (nnfs does not use it).", basename(extSoftVersion()[["BLAS"]])),
   "Pure R: the articles' per-sample algorithm (bench/article_network.R), sigmoid;",
   "on the large network it ran on 6000 images and the time is scaled by 10.",
   "",
