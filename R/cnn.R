@@ -109,17 +109,7 @@ cnn <- function(layers, training_data, epochs, mini_batch_size, lr,
                         epochs_run = 0L, best_epoch = NA_integer_),
                    class = c("nnfs_cnn", "nnfs_network"))
   attr(net$layers, "shapes") <- NULL
-  opts <- engine_options(s$epochs, s$mini_batch_size, s$lr, s$C, s$optimizer,
-                         s$momentum, s$beta1, s$beta2, s$rho, s$epsilon,
-                         s$l1, s$l2, if (is.null(s$patience)) 0L else s$patience,
-                         s$verbose)
-  fit <- engine_fit(net$layers, network_params(net), train$x, train$y,
-                    val$x, val$y, opts)
-  net <- set_network_params(net, fit$params)
-  net$history <- continue_history(warm_start, fit$history)
-  net$epochs_run <- fit$epochs_run
-  if (!is.null(s$patience)) net$best_epoch <- fit$best_epoch
-  net
+  train_network(net, train, val, s, warm_start)
 }
 
 cnn_setting_names <- c("epochs", "mini_batch_size", "lr", "C", "verbose",

@@ -182,17 +182,7 @@ neuralnetwork <- function(sizes, training_data, epochs, mini_batch_size, lr,
                         task = train$task, epochs_run = 0L, best_epoch = NA_integer_),
                    class = "nnfs_network")
 
-  opts <- engine_options(s$epochs, s$mini_batch_size, s$lr, s$C, s$optimizer,
-                         s$momentum, s$beta1, s$beta2, s$rho, s$epsilon,
-                         s$l1, s$l2, if (is.null(s$patience)) 0L else s$patience,
-                         s$verbose)
-  fit <- engine_fit(layers, network_params(net), flatten_samples(train$x), train$y,
-                    if (is.null(val)) NULL else flatten_samples(val$x), val$y, opts)
-  net <- set_network_params(net, fit$params)
-  net$history <- continue_history(warm_start, fit$history)
-  net$epochs_run <- fit$epochs_run
-  if (!is.null(s$patience)) net$best_epoch <- fit$best_epoch
-  net
+  train_network(net, train, val, s, warm_start)
 }
 
 # ---- argument checks --------------------------------------------------------

@@ -58,8 +58,10 @@ samples_to_columns <- function(x) {
 engine_fit <- function(layers, params, x, y, xval = NULL, yval = NULL, opts) {
   xt <- samples_to_columns(x)
   yt <- samples_to_columns(y)
-  xvt <- if (is.null(xval)) NULL else samples_to_columns(xval)
-  yvt <- if (is.null(yval)) NULL else samples_to_columns(yval)
+  # validating on the training data (the articles' default) shares its copy
+  same <- !is.null(xval) && identical(xval, x) && identical(yval, y)
+  xvt <- if (is.null(xval)) NULL else if (same) xt else samples_to_columns(xval)
+  yvt <- if (is.null(yval)) NULL else if (same) yt else samples_to_columns(yval)
   res <- .Call(C_train, layers, params, xt, yt, xvt, yvt, opts)
   if (res$diverged_epoch > 0L)
     stop(sprintf(paste0("training diverged in epoch %d: the loss became NaN ",
@@ -71,6 +73,23 @@ engine_fit <- function(layers, params, x, y, xval = NULL, yval = NULL, opts) {
                             loss = h[, 1L], accuracy = h[, 2L],
                             val_loss = h[, 3L], val_accuracy = h[, 4L])
   res
+}
+
+# The tail every front door shares: train `net` (holding its starting
+# parameters and layer specs) on coerced data `train` and `val` (NULL for
+# none) with the validated settings `s`, and record the result in it.
+train_network <- function(net, train, val, s, warm_start) {
+  opts <- engine_options(s$epochs, s$mini_batch_size, s$lr, s$C, s$optimizer,
+                         s$momentum, s$beta1, s$beta2, s$rho, s$epsilon,
+                         s$l1, s$l2, if (is.null(s$patience)) 0L else s$patience,
+                         s$verbose)
+  fit <- engine_fit(net$layers, network_params(net), train$x, train$y,
+                    val$x, val$y, opts)
+  net <- set_network_params(net, fit$params)
+  net$history <- continue_history(warm_start, fit$history)
+  net$epochs_run <- fit$epochs_run
+  if (!is.null(s$patience)) net$best_epoch <- fit$best_epoch
+  net
 }
 
 # Outputs of the last layer, one row per sample (n x k).
