@@ -223,9 +223,18 @@ describe_task <- function(object) {
           if (length(lev) > 10L) ", ..." else "")
 }
 
-# "loss 0.1234, accuracy 0.9714" for the training or validation columns.
-final_metrics <- function(h, prefix = "") {
-  last <- h[nrow(h), ]
+# The history row of the parameters the network holds: the last epoch, or
+# the one early stopping kept (best_epoch counts within the last call).
+kept_row <- function(object) {
+  h <- object$history
+  if (is.na(object$best_epoch)) return(nrow(h))
+  nrow(h) - object$epochs_run + object$best_epoch
+}
+
+# "loss 0.1234, accuracy 0.9714" for the training or validation columns of
+# history row i.
+final_metrics <- function(h, prefix = "", i = nrow(h)) {
+  last <- h[i, ]
   loss <- last[[paste0(prefix, "loss")]]
   if (is.na(loss)) return(NULL)
   sprintf("loss %.4f, accuracy %.4f", loss, last[[paste0(prefix, "accuracy")]])
@@ -247,8 +256,9 @@ print.nnfs_network <- function(x, ...) {
                 nrow(h), s$optimizer, s$lr, s$mini_batch_size,
                 if (is.na(x$best_epoch)) "" else
                   sprintf(", early stopping kept epoch %d", x$best_epoch)))
-    cat("  last epoch: training ", final_metrics(h), sep = "")
-    val <- final_metrics(h, "val_")
+    i <- kept_row(x)
+    cat(sprintf("  epoch %d: training ", h$epoch[i]), final_metrics(h, "", i), sep = "")
+    val <- final_metrics(h, "val_", i)
     if (!is.null(val)) cat("; validation ", val, sep = "")
     cat("\n")
   }
@@ -257,9 +267,10 @@ print.nnfs_network <- function(x, ...) {
 
 #' Print and summarise a trained network
 #'
-#' `print()` shows the layer sizes, activations, task and the last epoch's
-#' losses and accuracies; `summary()` adds a table of the layers with their
-#' parameter counts.
+#' `print()` shows the layer sizes, activations, task and the losses and
+#' accuracies of the epoch whose parameters the network holds (the last
+#' one, or the one early stopping kept); `summary()` adds a table of the
+#' layers with their parameter counts.
 #'
 #' @param object A network returned by [neuralnetwork()].
 #' @param x A network (for `print()`), or a `summary.nnfs_network` object.
@@ -268,7 +279,8 @@ print.nnfs_network <- function(x, ...) {
 #'   of class `summary.nnfs_network`: a list with `layers` (a data frame with one row per layer: type, inputs,
 #'   outputs, activation or dropout rate, number of parameters),
 #'   `parameters` (their total), `task`, `settings`, `epochs` (epochs in the
-#'   history), `best_epoch` and `final`, the last row of the history.
+#'   history), `best_epoch` and `final`, the row of the history of the
+#'   parameters kept (the last row unless early stopping kept another).
 #' @export
 #' @examples
 #' set.seed(1)
@@ -282,7 +294,7 @@ summary.nnfs_network <- function(object, ...) {
                  shape = network_shape(object), task = describe_task(object),
                  settings = object$settings, epochs = if (is.null(h)) 0L else nrow(h),
                  best_epoch = object$best_epoch,
-                 final = if (is.null(h) || nrow(h) == 0L) NULL else h[nrow(h), ]),
+                 final = if (is.null(h) || nrow(h) == 0L) NULL else h[kept_row(object), ]),
             class = "summary.nnfs_network")
 }
 
@@ -302,9 +314,10 @@ print.summary.nnfs_network <- function(x, ...) {
   cat("\n")
   if (!is.null(x$final)) {
     f <- x$final
-    cat(sprintf("Final training loss %.4f, accuracy %.4f\n", f$loss, f$accuracy))
+    cat(sprintf("Epoch %d (the parameters kept): training loss %.4f, accuracy %.4f\n",
+                f$epoch, f$loss, f$accuracy))
     if (!is.na(f$val_loss))
-      cat(sprintf("Final validation loss %.4f, accuracy %.4f\n", f$val_loss,
+      cat(sprintf("Validation loss %.4f, accuracy %.4f\n", f$val_loss,
                   f$val_accuracy))
   }
   invisible(x)

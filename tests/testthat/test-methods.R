@@ -110,7 +110,7 @@ test_that("print and summary describe the network", {
                        validation_data = d[[2]])
   expect_output(print(net), "4-8-6-3, 115 parameters")
   expect_output(print(net), "relu, tanh, softmax; cost \"ce\"")
-  expect_output(print(net), "last epoch: training loss [0-9.]+, accuracy [0-9.]+; validation")
+  expect_output(print(net), "epoch 3: training loss [0-9.]+, accuracy [0-9.]+; validation")
   s <- summary(net)
   expect_s3_class(s, "summary.nnfs_network")
   expect_identical(s$layers$type, c("dense", "dropout", "dense", "dense"))
@@ -118,7 +118,8 @@ test_that("print and summary describe the network", {
   expect_identical(s$layers$activation, c("relu", "rate 0.2", "tanh", "softmax"))
   expect_identical(s$parameters, 115)
   expect_output(print(s), "Total parameters: 115")
-  expect_output(print(s), "Final validation loss")
+  expect_output(print(s), "Epoch 3 \\(the parameters kept\\): training loss")
+  expect_output(print(s), "Validation loss [0-9.]+, accuracy")
 })
 
 test_that("coef gives each layer's W and b", {

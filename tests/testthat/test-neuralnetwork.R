@@ -231,6 +231,9 @@ test_that("early stopping stops and keeps the best epoch", {
   # the parameters kept are those of the best epoch
   expect_equal(evaluate(net, va)$loss, min(h$val_loss), tolerance = 1e-10)
   expect_lt(min(h$val_loss), h$val_loss[nrow(h)])
+  # print and summary report that epoch, not the last one run
+  expect_output(print(net), sprintf("epoch %d: training", net$best_epoch))
+  expect_identical(summary(net)$final$epoch, net$best_epoch)
 })
 
 test_that("warm start continues training", {
