@@ -180,6 +180,7 @@ check_cnn_warm_start <- function(old, specs, data) {
   if (!inherits(old, "nnfs_cnn"))
     arg_error("`warm_start` must be a network returned by cnn(), not ",
               describe(old), ".")
+  check_network(old, "warm_start")
   strip <- function(s) lapply(s, function(l) l[c("kind", "act", "n_in", "n_out", "geom")])
   if (!identical(strip(old$layers), strip(specs)))
     arg_error("`warm_start` must have the layers given in `layers` for images ",
@@ -241,6 +242,7 @@ conv_spec_index <- function(net, layer) {
 check_cnn <- function(net) {
   if (!inherits(net, "nnfs_cnn"))
     arg_error("`net` must be a network returned by cnn(), not ", describe(net), ".")
+  check_network(net, "net")
 }
 
 #' Look inside a convolutional network

@@ -366,6 +366,7 @@ make_blobs <- function(n = 300, centers = 3, sd = 0.2) {
                 "columns and one finite row per cluster, not ", describe(centers), ".")
   } else {
     k <- check_count(centers, "centers")
+    check_n_classes(n, k, "clusters")
     angle <- pi / 2 + 2 * pi * (seq_len(k) - 1) / k
     radius <- if (k == 1L) 0 else 0.5 / sin(pi / k) # neighbours 1 apart
     centers <- radius * cbind(cos(angle), sin(angle))

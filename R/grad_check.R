@@ -50,9 +50,7 @@
 #'                      activation = "tanh", output = "softmax")
 #' grad_check(net, x, y)
 grad_check <- function(net, x, y = NULL, eps = 1e-5, n_params = NULL) {
-  if (!inherits(net, "nnfs_network"))
-    arg_error("`net` must be a network returned by neuralnetwork(), not ",
-              describe(net), ".")
+  check_network(net, "net")
   if (missing(x)) arg_error("`x` is missing: give a few samples to check on.")
   eps <- check_number(eps, "eps", positive = TRUE)
   k <- n_outputs(net)

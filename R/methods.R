@@ -92,6 +92,7 @@ mean_loss <- function(a, y, cost, output) {
 predict.nnfs_network <- function(object, newdata, type = c("class", "prob", "raw"),
                                  ...) {
   check_arg_names(sys.call(), "predict", c("object", "newdata", "type"), list(...))
+  check_network(object, "object")
   if (missing(newdata))
     arg_error("`newdata` is missing: give the samples to predict.")
   type <- check_choice(type, c("class", "prob", "raw"), "type")
@@ -142,6 +143,7 @@ evaluate <- function(net, data, ...) {
 #' @export
 evaluate.nnfs_network <- function(net, data, ...) {
   check_arg_names(sys.call(), "evaluate", c("net", "data"), list(...))
+  check_network(net, "net")
   if (missing(data)) arg_error("`data` is missing: give samples with targets.")
   d <- as_network_data(data, "data", levels = net$levels, task = net$task,
                        k = n_outputs(net))
@@ -243,6 +245,7 @@ final_metrics <- function(h, prefix = "", i = nrow(h)) {
 #' @rdname summary.nnfs_network
 #' @export
 print.nnfs_network <- function(x, ...) {
+  check_network(x, "x")
   tab <- layer_table(x)
   s <- x$settings
   cat(sprintf("A neural network (%s), %s, %d parameters\n", class(x)[1L],
@@ -288,6 +291,7 @@ print.nnfs_network <- function(x, ...) {
 #'                      10, 10, 1, dropout = 0.1)
 #' summary(net)
 summary.nnfs_network <- function(object, ...) {
+  check_network(object, "object")
   tab <- layer_table(object)
   h <- object$history
   structure(list(layers = tab, parameters = sum(tab$parameters),
@@ -338,6 +342,7 @@ print.summary.nnfs_network <- function(x, ...) {
 #' net <- neuralnetwork(c(2, 3, 1), list(x = diag(2), y = c(0, 1)), 1, 2, 0.1)
 #' coef(net)$layer1$W
 coef.nnfs_network <- function(object, ...) {
+  check_network(object, "object")
   params <- Filter(Negate(is.null), network_params(object))
   stats::setNames(params, paste0("layer", seq_along(params)))
 }
@@ -362,6 +367,7 @@ coef.nnfs_network <- function(object, ...) {
 #'                      validation_data = d[[2]])
 #' plot(net)
 plot.nnfs_network <- function(x, ...) {
+  check_network(x, "x")
   h <- x$history
   if (is.null(h) || nrow(h) == 0L)
     arg_error("`x` has no training history to plot.")

@@ -311,6 +311,7 @@ check_warm_start <- function(old, layers, data) {
   if (!inherits(old, "nnfs_network"))
     arg_error("`warm_start` must be a network returned by neuralnetwork(), not ",
               describe(old), ".")
+  check_network(old, "warm_start")
   key <- function(specs) {
     specs <- specs[vapply(specs, function(s) s$kind == layer_codes[["dense"]], NA)]
     vapply(specs, function(s) sprintf("%d-%d %s", s$n_in, s$n_out,

@@ -104,3 +104,77 @@ engine_backprop <- function(layers, params, x, y, cost = "ce") {
         samples_to_columns(y),
         list(cost = cost_codes[[cost]], threads = nnfs_threads()))
 }
+
+# ---- validity of a network object -------------------------------------------
+
+# A trained network is a plain list that users can edit; before any of it
+# reaches the engine, check that its layer specs chain, its geometry is
+# consistent and its parameters have the sizes the specs imply.
+check_network <- function(net, arg) {
+  if (!inherits(net, "nnfs_network"))
+    arg_error("`", arg, "` must be a network returned by neuralnetwork() or ",
+              "cnn(), not ", describe(net), ".")
+  bad <- function(...) arg_error("`", arg, "` is not a valid nnfs network (was ",
+                                 "it edited?): ", ..., ".")
+  specs <- net$layers
+  if (!is.list(specs) || length(specs) < 1L) bad("it has no layers")
+  prev <- NULL
+  for (i in seq_along(specs)) {
+    s <- specs[[i]]
+    ints <- c("kind", "act", "n_in", "n_out")
+    if (!is.list(s) || !all(vapply(s[ints], function(v)
+      is.integer(v) && length(v) == 1L && !is.na(v) && v >= 0L, NA)))
+      bad("layer ", i, " is not a layer description")
+    if (!(s$kind %in% layer_codes) || !(s$act %in% activation_codes) ||
+        s$n_in < 1L || s$n_out < 1L)
+      bad("layer ", i, " has an unknown kind, activation or size")
+    if (!is.null(prev) && s$n_in != prev)
+      bad("layer ", i, " takes ", s$n_in, " inputs but the layer before gives ", prev)
+    if (!is.numeric(s$slope) || length(s$slope) != 1L || !is.finite(s$slope) ||
+        !is.numeric(s$rate) || length(s$rate) != 1L || !(s$rate >= 0 && s$rate < 1))
+      bad("layer ", i, " has an invalid slope or dropout rate")
+    if (s$kind %in% layer_codes[c("conv2d", "maxpool2d")] && !geom_ok(s))
+      bad("layer ", i, " has an inconsistent geometry")
+    if (s$kind %in% layer_codes[c("dropout", "flatten")] && s$n_in != s$n_out)
+      bad("layer ", i, " changes the size of its input")
+    prev <- s$n_out
+  }
+  with_params <- specs[vapply(specs, has_params, NA)]
+  if (!is.list(net$weights) || !is.list(net$biases) ||
+      length(net$weights) != length(with_params) ||
+      length(net$biases) != length(with_params))
+    bad("it needs one weight and one bias array per layer with parameters (",
+        length(with_params), ")")
+  for (j in seq_along(with_params)) {
+    s <- with_params[[j]]
+    nw <- if (s$kind == layer_codes[["dense"]]) s$n_out * s$n_in else
+      prod(as.double(s$geom[c(7, 8, 3, 6)]))
+    nb <- if (s$kind == layer_codes[["dense"]]) s$n_out else s$geom[6]
+    W <- net$weights[[j]]
+    b <- net$biases[[j]]
+    if (!is.double(W) || length(W) != nw || !is.double(b) || length(b) != nb)
+      bad("the parameters of layer ", j, " must be ", nw, " weights and ", nb,
+          " biases (doubles)")
+    if (!all_finite(W) || !all_finite(b))
+      bad("the parameters of layer ", j, " are not all finite")
+  }
+  d <- net$input_dim
+  if (!is.numeric(d) || !length(d) || anyNA(d) || prod(d) != specs[[1L]]$n_in)
+    bad("`input_dim` does not match the first layer's ", specs[[1L]]$n_in, " inputs")
+  invisible(net)
+}
+
+# The conv_geom of a conv2d/maxpool2d spec fits its sizes and input.
+geom_ok <- function(s) {
+  g <- s$geom
+  if (!is.integer(g) || length(g) != 11L || anyNA(g) || any(g[1:9] < 1L) ||
+      any(g[10:11] < 0L) || g[10] >= g[7] || g[11] >= g[8])
+    return(FALSE)
+  g <- as.double(g)
+  ok <- prod(g[1:3]) == s$n_in && prod(g[4:6]) == s$n_out &&
+    (g[4] - 1) * g[9] - g[10] < g[1] && (g[5] - 1) * g[9] - g[11] < g[2]
+  if (s$kind == layer_codes[["maxpool2d"]])
+    ok <- ok && g[6] == g[3] && g[10] == 0 && g[11] == 0 &&
+      (g[4] - 1) * g[9] + g[7] <= g[1] && (g[5] - 1) * g[9] + g[8] <= g[2]
+  ok
+}

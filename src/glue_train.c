@@ -38,6 +38,29 @@ static double get_dbl(SEXP list, const char *name)
 
 static double unif_draw(void) { return unif_rand(); }
 
+/* Geometry of a conv2d or maxpool2d layer: positive sizes that match the
+ * layer's element counts, windows that stay inside the (padded) input.
+ * The kernels trust these, so an edited model must not get past here. */
+static void check_geometry(const layer *L, int l)
+{
+    const conv_geom *g = &L->g;
+    int ok = g->in_h > 0 && g->in_w > 0 && g->in_c > 0 && g->out_h > 0 &&
+        g->out_w > 0 && g->out_c > 0 && g->kh > 0 && g->kw > 0 &&
+        g->stride > 0 && g->pad_t >= 0 && g->pad_l >= 0 &&
+        g->pad_t < g->kh && g->pad_l < g->kw &&
+        (double) g->in_h * g->in_w * g->in_c == L->n_in &&
+        (double) g->out_h * g->out_w * g->out_c == L->n_out &&
+        /* the last window starts inside the image (padding < kernel) */
+        (double) (g->out_h - 1) * g->stride - g->pad_t < (double) g->in_h &&
+        (double) (g->out_w - 1) * g->stride - g->pad_l < (double) g->in_w;
+    /* pooling windows lie wholly inside the input */
+    if (ok && L->kind == LAYER_MAXPOOL2D)
+        ok = g->out_c == g->in_c && g->pad_t == 0 && g->pad_l == 0 &&
+            (double) (g->out_h - 1) * g->stride + g->kh <= (double) g->in_h &&
+            (double) (g->out_w - 1) * g->stride + g->kw <= (double) g->in_w;
+    if (!ok) error("internal error: layer %d geometry is inconsistent", l + 1);
+}
+
 /* Fill nt from the R description; parameters point into `params`, which
  * the caller has duplicated when they are to be trained. */
 static void build_network(network *nt, SEXP layers, SEXP params)
@@ -61,14 +84,21 @@ static void build_network(network *nt, SEXP layers, SEXP params)
         L->n_out = get_int(s, "n_out");
         if (L->n_in < 1 || L->n_out < 1 || (l > 0 && L->n_in != nt->L[l - 1].n_out))
             error("internal error: layer %d sizes do not chain", l + 1);
+        if (L->kind < LAYER_DENSE || L->kind > LAYER_FLATTEN ||
+            L->act < ACT_LINEAR || L->act > ACT_SOFTMAX ||
+            !(L->rate >= 0.0 && L->rate < 1.0))
+            error("internal error: layer %d has an unknown kind or activation", l + 1);
         SEXP g = get_elt(s, "geom");
-        if (g != R_NilValue) {
+        if (L->kind == LAYER_CONV2D || L->kind == LAYER_MAXPOOL2D) {
             if (TYPEOF(g) != INTSXP || xlength(g) != 11)
                 error("internal error: layer %d geometry", l + 1);
             int *v = INTEGER(g);
             conv_geom cg = {v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7],
                             v[8], v[9], v[10]};
             L->g = cg;
+            check_geometry(L, l);
+        } else if (L->kind != LAYER_DENSE && L->n_in != L->n_out) {
+            error("internal error: layer %d changes size", l + 1);
         }
         long nw = 0, nb = 0;
         if (L->kind == LAYER_DENSE) { nw = (long) L->n_out * L->n_in; nb = L->n_out; }

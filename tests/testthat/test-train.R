@@ -57,3 +57,33 @@ test_that("an interrupted training leaves the session usable", {
   net <- neuralnetwork(c(100, 20, 10), list(x = x, y = y), 1, 50, 0.1)
   expect_s3_class(net, "nnfs_network")
 })
+
+test_that("edited network objects get clear errors, never a crash", {
+  set.seed(6)
+  y <- factor(c("a", "b", "a", "b"))
+  imgs <- array(seq(0, 1, length.out = 64), c(4, 4, 4))
+  cn <- cnn(list(layer_conv2d(2, 2), layer_flatten(), layer_dense(2, "softmax")),
+            list(x = imgs, y = y), 1, 2, 0.1)
+  n <- neuralnetwork(c(16, 3, 2), list(x = matrix(imgs, 4), y = y), 1, 2, 0.1)
+  edit <- function(net, f) { f(net) }
+  expect_snapshot(error = TRUE, {
+    predict(edit(cn, function(e) { e$layers[[1]]$geom[9] <- 0L; e }), imgs)
+    predict(edit(cn, function(e) { e$layers[[1]]$geom[2] <- 1000000L; e }), imgs)
+    predict(edit(n, function(e) { e$weights[[1]] <- e$weights[[1]][, 1:2]; e }), matrix(imgs, 4))
+    predict(edit(n, function(e) { e$layers <- rev(e$layers); e }), matrix(imgs, 4))
+    predict(edit(n, function(e) { e$layers[[2]]$act <- 99L; e }), matrix(imgs, 4))
+    predict(edit(n, function(e) { e$weights[[2]][1] <- NA; e }), matrix(imgs, 4))
+    predict(edit(n, function(e) { e$input_dim <- NULL; e }), matrix(imgs, 4))
+    neuralnetwork(c(16, 3, 2), list(x = matrix(imgs, 4), y = y), 1, 2, 0.1,
+                  warm_start = edit(n, function(e) { e$biases[[1]] <- 1:3; e }))
+  })
+  # the engine's own guards stop what gets past R, as R errors
+  bad <- cn$layers
+  bad[[1]]$geom[9] <- 0L
+  expect_error(engine_predict(bad, network_params(cn), matrix(imgs, 4)),
+               "internal error: layer 1 geometry")
+  bad <- n$layers
+  bad[[1]]$act <- 42L
+  expect_error(engine_predict(bad, network_params(n), matrix(imgs, 4)),
+               "internal error: layer 1 has an unknown")
+})
