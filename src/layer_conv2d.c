@@ -83,11 +83,12 @@ static int thread_id(void)
  * inside the image; the others read padding. */
 static void valid_rows(const conv_geom *g, int ky, int *lo, int *hi)
 {
-    int s = g->stride, top = g->pad_t - ky, end = g->in_h + g->pad_t - ky;
-    int a = top > 0 ? (top + s - 1) / s : 0;
-    int b = end > 0 ? (end + s - 1) / s : 0;
-    *lo = a < g->out_h ? a : g->out_h;
-    *hi = b < g->out_h ? b : g->out_h;
+    /* in long: with a stride near INT_MAX, end + s - 1 overflows an int */
+    long s = g->stride, top = g->pad_t - ky, end = (long) g->in_h + g->pad_t - ky;
+    long a = top > 0 ? (top + s - 1) / s : 0;
+    long b = end > 0 ? (end + s - 1) / s : 0;
+    *lo = a < g->out_h ? (int) a : g->out_h;
+    *hi = b < g->out_h ? (int) b : g->out_h;
     if (*hi < *lo) *hi = *lo;
 }
 

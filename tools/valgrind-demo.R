@@ -1,0 +1,51 @@
+# A small workload for valgrind (run by tools/valgrind.sh, not by hand:
+#   bash tools/valgrind.sh
+# ). It touches every .Call entry the package's main paths use: dense
+# training with validation, prediction, a tiny CNN (convolution, max
+# pooling, flatten, dense), convolution(), and the three regressions.
+# Sizes are tiny because memcheck runs ~30-50x slower than native.
+library(nnfs)
+set.seed(1)
+
+# Dense network on iris, a few epochs, with validation and prediction.
+d <- train_test_from_df(iris, 5, 0.7)
+net <- neuralnetwork(c(4, 10, 3), d[[1]], 3, 10, 0.5, validation_data = d[[2]])
+print(evaluate(net, d[[2]]))
+p <- predict(net, iris[1:20, 1:4])
+print(table(p))
+pr <- predict(net, iris[1:5, 1:4], type = "prob")
+print(round(pr, 3))
+# Other code paths: relu/tanh, dropout, softmax output, adam, gradient check.
+net2 <- neuralnetwork(c(4, 8, 6, 3), d[[1]], 2, 16, 0.01,
+                      activation = c("relu", "tanh"), output = "softmax",
+                      dropout = c(0.2, 0), optimizer = "adam")
+print(evaluate(net2, d[[2]]))
+print(grad_check(net2, d[[2]]))
+
+# A tiny CNN on 50 digits images.
+imgs <- as_images(as.matrix(digits[1:50, 1:64]) / 16, 8)
+cn <- cnn(list(layer_conv2d(2, 3, padding = "same"), layer_maxpool2d(2),
+               layer_flatten(), layer_dense(10, "softmax")),
+          list(x = imgs[1:40, , , drop = FALSE], y = digits$digit[1:40]),
+          2, 10, 0.05,
+          validation_data = list(x = imgs[41:50, , , drop = FALSE],
+                                 y = digits$digit[41:50]),
+          optimizer = "adam")
+print(table(predict(cn, imgs[1:10, , , drop = FALSE])))
+
+# convolution() with a fixed filter.
+img <- matrix(unlist(digits[7, 1:64]), 8, 8, byrow = TRUE) / 16
+cv <- convolution(img, filter_bank("sobel_x"), show = FALSE, out = TRUE)
+print(dim(cv))
+
+# The three regressions.
+x <- runif(50, -5, 5)
+y <- x + rnorm(50) + 3
+print(coef(linear_reg(x, y)))
+print(coef(linear_reg(x, y, method = "gd", epochs = 50, lr = 0.1)))
+vv <- iris[51:150, ]
+X <- as.matrix(vv[, c("Sepal.Length", "Petal.Length")]) / 7.9
+print(coef(logistic_reg(X, vv$Species == "virginica", 200, 5, verbose = FALSE)))
+print(coef(softmax_reg(as.matrix(iris[, 1:4]), iris$Species, 200, 0.1,
+                       verbose = FALSE)))
+cat("valgrind-demo.R: done\n")
