@@ -72,7 +72,7 @@ cnn <- function(layers, training_data, epochs, mini_batch_size, lr,
       arg_error("`", a, "` is missing: cnn() needs `layers`, `training_data`, ",
                 "`epochs`, `mini_batch_size` and `lr`.")
   check_layer_list(layers)
-  s <- check_cnn_settings(mget(cnn_setting_names))
+  s <- check_training_settings(mget(cnn_setting_names), c("he", "xavier", "article"))
   out_layer <- layers[[length(layers)]]
   k <- out_layer$units
   train <- as_network_data(training_data, "training_data", k = k)
@@ -116,22 +116,6 @@ cnn_setting_names <- c("epochs", "mini_batch_size", "lr", "C", "verbose",
                        "init", "optimizer", "momentum", "beta1", "beta2",
                        "rho", "epsilon", "l1", "l2", "patience")
 
-check_cnn_settings <- function(a) {
-  rates <- c("momentum", "beta1", "beta2", "rho")
-  a[rates] <- Map(check_rate, a[rates], rates)
-  a$epochs <- check_count(a$epochs, "epochs")
-  a$mini_batch_size <- check_count(a$mini_batch_size, "mini_batch_size")
-  a$lr <- check_number(a$lr, "lr", positive = TRUE)
-  a$C <- check_choice(a$C, c("ce", "mse"), "C")
-  a$verbose <- check_flag(a$verbose, "verbose")
-  a$init <- check_choice(a$init, c("he", "xavier", "article"), "init")
-  a$optimizer <- check_choice(a$optimizer, names(optimizer_codes), "optimizer")
-  a$epsilon <- check_number(a$epsilon, "epsilon", positive = TRUE)
-  a$l1 <- check_number(a$l1, "l1", min = 0)
-  a$l2 <- check_number(a$l2, "l2", min = 0)
-  if (!is.null(a$patience)) a$patience <- check_count(a$patience, "patience")
-  a
-}
 
 check_layer_list <- function(layers) {
   ok <- is.list(layers) && !inherits(layers, "nnfs_layer") && length(layers) >= 1L &&

@@ -137,12 +137,6 @@ maxpool2d_grad <- function(dout, argmax, geom) {
   .Call(C_maxpool2d_backward, dout, argmax, geom)
 }
 
-# TRUE when numeric or logical x has no NA, NaN or Inf: one pass in C,
-# without the copies of any(!is.finite(x)).
-all_finite <- function(x) {
-  .Call(C_all_finite, x)
-}
-
 # ---- argument checks ----
 
 # A numeric matrix or 3-D array without NA; returned as doubles.

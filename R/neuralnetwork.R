@@ -198,24 +198,12 @@ setting_names <- c("epochs", "mini_batch_size", "lr", "C", "verbose",
 
 # a: the arguments named in setting_names; n_hidden: hidden layers.
 check_settings <- function(a, n_hidden) {
-  rates <- c("momentum", "beta1", "beta2", "rho")
-  a[rates] <- Map(check_rate, a[rates], rates)
-  a$epochs <- check_count(a$epochs, "epochs")
-  a$mini_batch_size <- check_count(a$mini_batch_size, "mini_batch_size")
-  a$lr <- check_number(a$lr, "lr", positive = TRUE)
-  a$C <- check_choice(a$C, c("ce", "mse"), "C")
-  a$verbose <- check_flag(a$verbose, "verbose")
+  a <- check_training_settings(a, c("article", "xavier", "he"))
   a$activation <- check_per_hidden(a$activation, "activation", n_hidden,
                                    network_activations)
   a$slope <- check_number(a$slope, "slope", min = 0)
   a$output <- check_choice(a$output, c(network_activations, "softmax"), "output")
-  a$init <- check_choice(a$init, c("article", "xavier", "he"), "init")
-  a$optimizer <- check_choice(a$optimizer, names(optimizer_codes), "optimizer")
-  a$epsilon <- check_number(a$epsilon, "epsilon", positive = TRUE)
-  a$l1 <- check_number(a$l1, "l1", min = 0)
-  a$l2 <- check_number(a$l2, "l2", min = 0)
   a$dropout <- check_per_hidden(a$dropout, "dropout", n_hidden)
-  if (!is.null(a$patience)) a$patience <- check_count(a$patience, "patience")
   a
 }
 

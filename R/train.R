@@ -29,6 +29,26 @@ layer_spec <- function(kind, n_in, n_out, activation = "linear", slope = 0.1,
        geom = if (is.null(geom)) NULL else as.integer(geom))
 }
 
+# The settings every front door shares (epochs, batch, lr, cost, optimizer
+# and its constants, penalties, early stopping), checked in place in the
+# list `a` of the caller's arguments; `inits` are its initialisations.
+check_training_settings <- function(a, inits) {
+  rates <- c("momentum", "beta1", "beta2", "rho")
+  a[rates] <- Map(check_rate, a[rates], rates)
+  a$epochs <- check_count(a$epochs, "epochs")
+  a$mini_batch_size <- check_count(a$mini_batch_size, "mini_batch_size")
+  a$lr <- check_number(a$lr, "lr", positive = TRUE)
+  a$C <- check_choice(a$C, c("ce", "mse"), "C")
+  a$verbose <- check_flag(a$verbose, "verbose")
+  a$init <- check_choice(a$init, inits, "init")
+  a$optimizer <- check_choice(a$optimizer, names(optimizer_codes), "optimizer")
+  a$epsilon <- check_number(a$epsilon, "epsilon", positive = TRUE)
+  a$l1 <- check_number(a$l1, "l1", min = 0)
+  a$l2 <- check_number(a$l2, "l2", min = 0)
+  if (!is.null(a$patience)) a$patience <- check_count(a$patience, "patience")
+  a
+}
+
 # Settings for C_train; the caller has validated each value.
 engine_options <- function(epochs, batch, lr, cost = "ce", optimizer = "sgd",
                            momentum = 0.9, beta1 = 0.9, beta2 = 0.999,

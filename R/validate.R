@@ -18,6 +18,12 @@ describe <- function(x) {
   sprintf("%s of length %d", with_article(if (is.list(x)) "list" else typeof(x)), length(x))
 }
 
+# TRUE when numeric or logical x has no NA, NaN or Inf: one pass in C,
+# without the copies of any(!is.finite(x)).
+all_finite <- function(x) {
+  .Call(C_all_finite, x)
+}
+
 with_article <- function(word) {
   paste(if (grepl("^[aeiou]", word)) "an" else "a", word)
 }
