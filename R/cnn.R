@@ -95,6 +95,8 @@ cnn <- function(layers, training_data, epochs, mini_batch_size, lr,
               "validation loss, and `validation_data` is NULL.")
   }
 
+  check_engine_memory(specs, s$mini_batch_size, dim(train$x)[1L], s$optimizer,
+                      "layers")
   if (is.null(warm_start)) {
     par <- init_cnn_params(specs, s$init)
   } else {

@@ -169,6 +169,7 @@ neuralnetwork <- function(sizes, training_data, epochs, mini_batch_size, lr,
     validation_set(validation_data, train, sizes, s$patience)
 
   layers <- dense_layer_specs(sizes, s$activation, s$slope, s$output, s$dropout)
+  check_engine_memory(layers, s$mini_batch_size, nrow(train$x), s$optimizer, "sizes")
   if (is.null(warm_start)) {
     par <- init_dense_params(sizes, s$init)
   } else {

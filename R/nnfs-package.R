@@ -13,6 +13,16 @@
 #'   \item{`nnfs.threads`}{Number of threads used by the C kernels
 #'     (default 2, or fewer if the machine has fewer cores). Results do not
 #'     depend on it.}
+#'   \item{`nnfs.copy_limit`}{Training and prediction data up to this many
+#'     bytes (default `2^27`, 128 MiB) are copied once to the layout the
+#'     engine reads fastest; larger data are read where they are, so that
+#'     training needs no second copy of them, at some cost in speed.
+#'     Results do not depend on it.}
+#'   \item{`nnfs.max_memory`}{Bytes that [neuralnetwork()] and [cnn()] may
+#'     use for a network's parameters, gradients, optimizer state and batch
+#'     buffers. A network that needs more is refused with an error before
+#'     anything is allocated. Default: the memory the system reports as
+#'     available (on Linux), else no limit.}
 #' }
 #'
 #' @keywords internal

@@ -74,15 +74,29 @@ samples_to_columns <- function(x) {
   x
 }
 
+# Data for the engine: list(x, rows). Shuffled batches are gathered fastest
+# from one sample per column, so data up to nnfs_copy_limit() bytes are
+# copied to that layout; larger data are read in place, one sample per row,
+# so that training needs no second copy of them.
+engine_samples <- function(x) {
+  if (8 * as.double(length(x)) <= nnfs_copy_limit())
+    return(list(x = samples_to_columns(x), rows = FALSE))
+  if (!is.double(x)) storage.mode(x) <- "double"
+  list(x = x, rows = TRUE)
+}
+
 # Train; returns list(params, history, epochs_run, best_epoch).
 engine_fit <- function(layers, params, x, y, xval = NULL, yval = NULL, opts) {
-  xt <- samples_to_columns(x)
+  xs <- engine_samples(x)
   yt <- samples_to_columns(y)
-  # validating on the training data (the articles' default) shares its copy
+  # validating on the training data (the articles' default) shares its data
   same <- !is.null(xval) && identical(xval, x) && identical(yval, y)
-  xvt <- if (is.null(xval)) NULL else if (same) xt else samples_to_columns(xval)
+  xvs <- if (is.null(xval)) list(x = NULL, rows = FALSE) else
+    if (same) xs else engine_samples(xval)
   yvt <- if (is.null(yval)) NULL else if (same) yt else samples_to_columns(yval)
-  res <- .Call(C_train, layers, params, xt, yt, xvt, yvt, opts)
+  opts$x_rows <- as.integer(xs$rows)
+  opts$xval_rows <- as.integer(xvs$rows)
+  res <- .Call(C_train, layers, params, xs$x, yt, xvs$x, yvt, opts)
   if (res$diverged_epoch > 0L)
     stop(sprintf(paste0("training diverged in epoch %d: the loss became NaN ",
                         "or infinite. Try a smaller learning rate (`lr`)."),
@@ -114,7 +128,8 @@ train_network <- function(net, train, val, s, warm_start) {
 
 # Outputs of the last layer, one row per sample (n x k).
 engine_predict <- function(layers, params, x) {
-  t(.Call(C_predict, layers, params, samples_to_columns(x), nnfs_threads()))
+  xs <- engine_samples(x)
+  t(.Call(C_predict, layers, params, xs$x, xs$rows, nnfs_threads()))
 }
 
 # Mean loss over (x, y) and its gradient for every parameter, by
@@ -123,6 +138,69 @@ engine_backprop <- function(layers, params, x, y, cost = "ce") {
   .Call(C_backprop, layers, params, samples_to_columns(x),
         samples_to_columns(y),
         list(cost = cost_codes[[cost]], threads = nnfs_threads()))
+}
+
+# ---- size limits -------------------------------------------------------------
+
+# Refuse a network the engine cannot hold before anything is allocated: the
+# kernels count a layer's weights in int, and the parameters (the result and
+# the copy being trained), gradients, optimizer state and batch buffers must
+# fit in the memory available. `arg` names the argument that set the sizes.
+check_engine_memory <- function(layers, batch, n, optimizer, arg) {
+  dense <- layer_codes[["dense"]]
+  w <- vapply(layers, function(s) {
+    if (s$kind == dense) return(as.double(s$n_in) * s$n_out)
+    if (s$kind == layer_codes[["conv2d"]]) return(prod(as.double(s$geom[c(7, 8, 3, 6)])))
+    0
+  }, 0)
+  big <- which(w > .Machine$integer.max)
+  if (length(big))
+    arg_error("`", arg, "` asks for ", format_count(w[big[1L]]),
+              " weights in layer ", big[1L], "; a layer can have at most ",
+              format_count(.Machine$integer.max), ".")
+  b <- vapply(layers, function(s)
+    if (s$kind == dense) as.double(s$n_out) else if (has_params(s)) as.double(s$geom[6]) else 0, 0)
+  cap <- max(min(batch, n), min(n, 256))
+  slots <- if (optimizer == "sgd") 3 else 5
+  acts <- sum(vapply(layers, function(s) as.double(s$n_out), 0))
+  # conv2d keeps per-sample weight-gradient partials for the batch
+  conv <- sum(w[vapply(layers, function(s) s$kind == layer_codes[["conv2d"]], NA)])
+  need <- 8 * (slots * sum(w + b) + 3 * cap * acts + min(batch, n) * conv)
+  avail <- memory_available()
+  if (!is.na(avail) && need > avail)
+    arg_error("`", arg, "` with batches of ", min(batch, n), " needs about ",
+              format_bytes(need), " for the parameters, gradients and batch ",
+              "buffers, but only ", format_bytes(avail), " of memory is ",
+              "available (option `nnfs.max_memory`).")
+  invisible(need)
+}
+
+# Bytes the engine may use: option nnfs.max_memory, else the memory the
+# system reports as available (Linux), else NA (no limit known).
+memory_available <- function() {
+  m <- getOption("nnfs.max_memory")
+  if (!is.null(m)) {
+    if (!is.numeric(m) || length(m) != 1L || is.na(m) || m <= 0)
+      arg_error("option `nnfs.max_memory` must be a positive number of ",
+                "bytes, not ", describe(m), ".")
+    return(as.double(m))
+  }
+  info <- tryCatch(readLines("/proc/meminfo", warn = FALSE),
+                   error = function(e) character(), warning = function(w) character())
+  kb <- function(key) {
+    v <- grep(paste0("^", key, ":"), info, value = TRUE)
+    if (length(v)) as.double(gsub("[^0-9]", "", v[1L])) * 1024 else NA_real_
+  }
+  a <- kb("MemAvailable")
+  if (is.na(a)) NA_real_ else a + max(0, kb("SwapFree"), na.rm = TRUE)
+}
+
+format_count <- function(x) formatC(x, format = "f", digits = 0, big.mark = ",")
+
+format_bytes <- function(x) {
+  units <- c("bytes", "kB", "MB", "GB", "TB", "PB")
+  i <- max(1L, min(length(units), floor(log(x, 1000)) + 1L))
+  if (i == 1L) paste(x, "bytes") else sprintf("%.1f %s", x / 1000^(i - 1L), units[i])
 }
 
 # ---- validity of a network object -------------------------------------------

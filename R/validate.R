@@ -101,6 +101,16 @@ nnfs_threads <- function() {
   as.integer(n)
 }
 
+# Data larger than this many bytes are read in place by the engine rather
+# than copied to one sample per column (see engine_samples()).
+nnfs_copy_limit <- function() {
+  n <- getOption("nnfs.copy_limit", 2^27)
+  if (!is.numeric(n) || length(n) != 1L || is.na(n) || n < 0)
+    arg_error("option `nnfs.copy_limit` must be a number of bytes (>= 0), not ",
+              describe(n), ".")
+  as.double(n)
+}
+
 # Reject arguments a function does not have: names caught by its `...`, and
 # abbreviations that R would silently complete to one of its arguments (so
 # that a typo such as `epoch = 3` is an error, never ignored or guessed).

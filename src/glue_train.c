@@ -7,6 +7,7 @@
  *   params[[i]]: list(W, b) of doubles, or NULL for layers without any.
  * Data are double matrices with one sample per column. R has validated all
  * of it; the checks here only guard against internal misuse. */
+#include <limits.h>
 #include <string.h>
 #include <R.h>
 #include <Rinternals.h>
@@ -100,17 +101,23 @@ static void build_network(network *nt, SEXP layers, SEXP params)
         } else if (L->kind != LAYER_DENSE && L->n_in != L->n_out) {
             error("internal error: layer %d changes size", l + 1);
         }
-        long nw = 0, nb = 0;
-        if (L->kind == LAYER_DENSE) { nw = (long) L->n_out * L->n_in; nb = L->n_out; }
+        /* parameter counts in double: the product of four ints can
+         * overflow any integer type; the kernels count them in int */
+        double nw = 0, nb = 0;
+        if (L->kind == LAYER_DENSE) { nw = (double) L->n_out * L->n_in; nb = L->n_out; }
         if (L->kind == LAYER_CONV2D) {
-            nw = (long) L->g.kh * L->g.kw * L->g.in_c * L->g.out_c;
+            nw = (double) L->g.kh * L->g.kw * L->g.in_c * L->g.out_c;
             nb = L->g.out_c;
         }
+        if (nw > INT_MAX)
+            error("layer %d has %.0f weights; the engine handles at most %d "
+                  "per layer", l + 1, nw, INT_MAX);
         if (!layer_has_params(L)) continue;
         if (TYPEOF(p) != VECSXP || xlength(p) != 2)
             error("internal error: layer %d has no parameters", l + 1);
         SEXP W = VECTOR_ELT(p, 0), b = VECTOR_ELT(p, 1);
-        if (!isReal(W) || !isReal(b) || xlength(W) != nw || xlength(b) != nb)
+        if (!isReal(W) || !isReal(b) || (double) xlength(W) != nw ||
+            (double) xlength(b) != nb)
             error("internal error: layer %d parameters have the wrong size", l + 1);
         L->n_w = (int) nw; L->n_b = (int) nb;
         L->W = REAL(W); L->b = REAL(b);
@@ -119,10 +126,13 @@ static void build_network(network *nt, SEXP layers, SEXP params)
 
 static void bind_buffers(network *nt, int cap)
 {
-    long nd, ni;
+    double nd, ni;
     net_buffer_sizes(nt, cap, &nd, &ni);
-    double *d = (double *) R_alloc(nd > 0 ? nd : 1, sizeof(double));
-    int *iv = (int *) R_alloc(ni > 0 ? ni : 1, sizeof(int));
+    if (nd + ni > 0x1p50)
+        error("the network's buffers for %d samples would need %.3g GB",
+              cap, (nd * sizeof(double) + ni * sizeof(int)) / 1e9);
+    double *d = (double *) R_alloc(nd > 0 ? (size_t) nd : 1, sizeof(double));
+    int *iv = (int *) R_alloc(ni > 0 ? (size_t) ni : 1, sizeof(int));
     net_bind_buffers(nt, d, iv, cap);
 }
 
@@ -137,13 +147,27 @@ static SEXP copy_params(SEXP params)
     return out;
 }
 
-static void check_data(const network *nt, SEXP x, SEXP y)
+/* The samples in x: a p x n matrix (one sample per column) or, with rows,
+ * an n x ... matrix or array holding one sample per row. */
+static sample_set samples_of(const network *nt, SEXP x, int rows)
 {
-    if (!isReal(x) || !isMatrix(x) || nrows(x) != nt->L[0].n_in)
-        error("internal error: x must be a double matrix with %d rows", nt->L[0].n_in);
-    if (y != R_NilValue &&
-        (!isReal(y) || !isMatrix(y) || ncols(y) != ncols(x) ||
-         nrows(y) != nt->L[nt->n_layers - 1].n_out))
+    int p = nt->L[0].n_in;
+    sample_set s = {NULL, p, 0, rows != 0};
+    SEXP dim = getAttrib(x, R_DimSymbol);
+    if (!isReal(x) || TYPEOF(dim) != INTSXP || xlength(dim) < 2 ||
+        (!rows && xlength(dim) != 2))
+        error("internal error: the data must be a double matrix or array");
+    s.n = INTEGER(dim)[rows ? 0 : 1];
+    if ((double) s.n * p != (double) xlength(x))
+        error("internal error: the data do not have %d values per sample", p);
+    s.v = REAL(x);
+    return s;
+}
+
+static void check_targets(const network *nt, const sample_set *x, SEXP y)
+{
+    if (!isReal(y) || !isMatrix(y) || ncols(y) != x->n ||
+        nrows(y) != nt->L[nt->n_layers - 1].n_out)
         error("internal error: y does not match x or the output layer");
 }
 
@@ -155,8 +179,16 @@ SEXP C_train(SEXP layers, SEXP params, SEXP x, SEXP y, SEXP xval,
     network nt;
     SEXP trained = PROTECT(copy_params(params));
     build_network(&nt, layers, trained);
-    check_data(&nt, x, y);
-    if (xval != R_NilValue) check_data(&nt, xval, yval);
+    train_data d = {samples_of(&nt, x, get_int(opts, "x_rows")),
+                    {NULL, nt.L[0].n_in, 0, 0}, NULL, NULL, 0};
+    check_targets(&nt, &d.x, y);
+    d.y = REAL(y);
+    d.k = nrows(y);
+    if (xval != R_NilValue) {
+        d.xv = samples_of(&nt, xval, get_int(opts, "xval_rows"));
+        check_targets(&nt, &d.xv, yval);
+        d.yv = REAL(yval);
+    }
 
     train_cfg cfg;
     cfg.epochs = get_int(opts, "epochs");
@@ -178,13 +210,11 @@ SEXP C_train(SEXP layers, SEXP params, SEXP x, SEXP y, SEXP xval,
         error("internal error: epochs and batch must be positive");
     gemm_set_threads(get_int(opts, "threads"));
 
-    train_data d = {REAL(x), REAL(y), NULL, NULL, nrows(x), nrows(y), ncols(x), 0};
-    if (xval != R_NilValue) {
-        d.xv = REAL(xval); d.yv = REAL(yval); d.nv = ncols(xval);
-    }
-    int cap = cfg.batch > d.n ? d.n : cfg.batch;
-    if (cap < 256 && d.nv > cap) cap = d.nv < 256 ? d.nv : 256;
-    cfg.batch = cfg.batch > d.n ? d.n : cfg.batch;
+    int n = d.x.n, nv = d.xv.n;
+    if (n < 1) error("internal error: no samples");
+    int cap = cfg.batch > n ? n : cfg.batch;
+    if (cap < 256 && nv > cap) cap = nv < 256 ? nv : 256;
+    cfg.batch = cfg.batch > n ? n : cfg.batch;
     bind_buffers(&nt, cap);
 
     SEXP hist = PROTECT(allocMatrix(REALSXP, cfg.epochs, 4));
@@ -208,18 +238,21 @@ SEXP C_train(SEXP layers, SEXP params, SEXP x, SEXP y, SEXP xval,
     return res;
 }
 
-/* ---- C_predict(layers, params, x, threads): (k x n) outputs ---- */
+/* ---- C_predict(layers, params, x, rows, threads): (k x n) outputs ---- */
 
-SEXP C_predict(SEXP layers, SEXP params, SEXP x, SEXP threads)
+SEXP C_predict(SEXP layers, SEXP params, SEXP x, SEXP rows, SEXP threads)
 {
     network nt;
     build_network(&nt, layers, params);
-    check_data(&nt, x, R_NilValue);
-    int n = ncols(x), k = nt.L[nt.n_layers - 1].n_out;
+    sample_set s = samples_of(&nt, x, asLogical(rows) == TRUE);
+    int n = s.n, k = nt.L[nt.n_layers - 1].n_out;
+    int cap = n < 256 ? (n > 0 ? n : 1) : 256;
     gemm_set_threads(asInteger(threads));
-    bind_buffers(&nt, n < 256 ? (n > 0 ? n : 1) : 256);
+    bind_buffers(&nt, cap);
+    double *buf = s.rows ?
+        (double *) R_alloc((size_t) s.p * cap, sizeof(double)) : NULL;
     SEXP out = PROTECT(allocMatrix(REALSXP, k, n));
-    net_predict(&nt, REAL(out), REAL(x), nrows(x), k, n);
+    net_predict(&nt, REAL(out), &s, k, buf);
     UNPROTECT(1);
     return out;
 }
@@ -232,8 +265,9 @@ SEXP C_backprop(SEXP layers, SEXP params, SEXP x, SEXP y, SEXP opts)
 {
     network nt;
     build_network(&nt, layers, params);
-    check_data(&nt, x, y);
-    int n = ncols(x), k = nrows(y), cost = get_int(opts, "cost");
+    sample_set s = samples_of(&nt, x, 0);
+    check_targets(&nt, &s, y);
+    int n = s.n, k = nrows(y), cost = get_int(opts, "cost");
     if (n < 1) error("internal error: no samples");
     gemm_set_threads(get_int(opts, "threads"));
     bind_buffers(&nt, n);

@@ -18,7 +18,7 @@ extern SEXP C_regression_gd(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
 
 /* ---- network engine (glue_train.c) ---- */
 extern SEXP C_train(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
-extern SEXP C_predict(SEXP, SEXP, SEXP, SEXP);
+extern SEXP C_predict(SEXP, SEXP, SEXP, SEXP, SEXP);
 extern SEXP C_backprop(SEXP, SEXP, SEXP, SEXP, SEXP);
 
 #define CALLDEF(name, n) {#name, (DL_FUNC) (void (*)(void)) &name, n}
@@ -36,7 +36,7 @@ static const R_CallMethodDef call_entries[] = {
     CALLDEF(C_regression_gd, 7),
     /* network engine */
     CALLDEF(C_train, 7),
-    CALLDEF(C_predict, 4),
+    CALLDEF(C_predict, 5),
     CALLDEF(C_backprop, 5),
     {NULL, NULL, 0}
 };

@@ -234,7 +234,7 @@ void conv2d_backward(double *din, double *dW, double *db, double *work,
     const int nt = conv_threads(B);
     /* per-sample gradients (K*F for W, then F for b) after the scratch */
     double *part = work + chunk * nt;
-    if (din) memset(din, 0, sizeof(double) * (size_t) (n_in * B));
+    if (din) memset(din, 0, sizeof(double) * (size_t) n_in * B);
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
     for (int s = 0; s < B; s++) {
         const double *d = dz + n_out * s;

@@ -74,7 +74,7 @@ void maxpool2d_backward(double *din, const double *dout, const int *argmax,
 {
     const ptrdiff_t n_in = (ptrdiff_t) g->in_h * g->in_w * g->in_c;
     const ptrdiff_t n_out = (ptrdiff_t) g->out_h * g->out_w * g->out_c;
-    memset(din, 0, sizeof(double) * (size_t) (n_in * B));
+    memset(din, 0, sizeof(double) * (size_t) n_in * B);
     for (int s = 0; s < B; s++) {
         double *d = din + n_in * s;
         const double *o = dout + n_out * s;

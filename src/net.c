@@ -19,17 +19,19 @@ int layer_has_params(const layer *L)
 
 /* ---- buffers ---- */
 
-void net_buffer_sizes(const network *nt, int cap, long *n_dbl, long *n_int)
+/* Doubles and ints the buffers need, counted in double so that no size
+ * can overflow (exact below 2^53; the glue refuses anything near that). */
+void net_buffer_sizes(const network *nt, int cap, double *n_dbl, double *n_int)
 {
-    long d = 0, i = 0;
+    double d = 0, i = 0;
     for (int l = 0; l < nt->n_layers; l++) {
         const layer *L = &nt->L[l];
-        long act = (long) L->n_out * cap;
+        double act = (double) L->n_out * cap;
         d += 2 * act;                                  /* out, dout */
         if (L->kind == LAYER_DROPOUT) d += act;        /* mask */
         if (L->kind == LAYER_MAXPOOL2D) i += act;      /* argmax */
-        if (L->kind == LAYER_CONV2D) d += conv2d_work_doubles(&L->g, cap);
-        if (layer_has_params(L)) d += L->n_w + L->n_b; /* dW, db */
+        if (L->kind == LAYER_CONV2D) d += (double) conv2d_work_doubles(&L->g, cap);
+        if (layer_has_params(L)) d += (double) L->n_w + L->n_b; /* dW, db */
     }
     *n_dbl = d;
     *n_int = i;

@@ -7,7 +7,7 @@
 /* ---- net.c ---- */
 int layer_has_params(const layer *L);
 int layer_fused(const network *nt, const layer *L);
-void net_buffer_sizes(const network *nt, int cap, long *n_dbl, long *n_int);
+void net_buffer_sizes(const network *nt, int cap, double *n_dbl, double *n_int);
 void net_bind_buffers(network *nt, double *dbl, int *ints, int cap);
 void net_zero_grad(network *nt);
 void net_forward(network *nt, const double *x, int B, int train);
@@ -21,8 +21,9 @@ typedef struct {
 } optim_cfg;
 
 /* Per-parameter optimizer state: two slots per parameter (velocity, or
- * first and second moments), laid out like the parameters. */
-long optim_state_doubles(const network *nt);
+ * first and second moments), laid out like the parameters; none for plain
+ * SGD (enum opt_kind `kind`). */
+long optim_state_doubles(const network *nt, int kind);
 void optim_step(network *nt, double *state, const optim_cfg *o,
                 double scale, long step);
 
@@ -37,17 +38,29 @@ typedef struct {
     int epochs_run, best_epoch, diverged_epoch;
 } train_hist;
 
-/* data: x (p x n), y (k x n); validation xv (p x nv), yv (k x nv) or NULL */
+/* n samples of p values each: one sample per column (p x n) or, with rows
+ * set, one per row (n x p, R's own layout, read in place without a copy) */
 typedef struct {
-    const double *x, *y, *xv, *yv;
-    int p, k, n, nv;
+    const double *v;
+    int p, n, rows;
+} sample_set;
+
+/* p x B block of samples i..i+B-1: points into s, or is gathered in buf */
+const double *samples_block(const sample_set *s, int i, int B, double *buf);
+
+/* data: x, y (k x x.n); validation xv, yv (k x xv.n), xv.n = 0 for none */
+typedef struct {
+    sample_set x, xv;
+    const double *y, *yv;
+    int k;
 } train_data;
 
 void train_run(network *nt, const train_data *d, const train_cfg *cfg,
                train_hist *h);
-void net_evaluate(network *nt, const double *x, const double *y, int p,
-                  int k, int n, int cost, double *loss, double *acc);
-void net_predict(network *nt, double *out, const double *x, int p, int k,
-                 int n);
+/* buf: p x batch_cap doubles, used when the samples are in rows */
+void net_evaluate(network *nt, const sample_set *x, const double *y, int k,
+                  int cost, double *buf, double *loss, double *acc);
+void net_predict(network *nt, double *out, const sample_set *x, int k,
+                 double *buf);
 
 #endif

@@ -4,12 +4,14 @@
  * weights, not biases:  g = scale * grad + l2 * w + l1 * sign(w). The step
  * turns the gradient buffers into that g; net_zero_grad() clears them
  * before the next backward pass. */
+#include <stddef.h>
 #include <math.h>
 #include "net.h"
 
-long optim_state_doubles(const network *nt)
+long optim_state_doubles(const network *nt, int kind)
 {
     long n = 0;
+    if (kind == OPT_SGD) return 0;
     for (int l = 0; l < nt->n_layers; l++)
         if (layer_has_params(&nt->L[l])) n += nt->L[l].n_w + nt->L[l].n_b;
     return 2 * n;
@@ -79,14 +81,18 @@ static void update(double *p, double *g, double *s1, double *s2,
 void optim_step(network *nt, double *state, const optim_cfg *o,
                 double scale, long step)
 {
+    int stateful = o->kind != OPT_SGD;   /* plain SGD keeps no state */
     for (int l = 0; l < nt->n_layers; l++) {
         layer *L = &nt->L[l];
         if (!layer_has_params(L)) continue;
         long nw = L->n_w, nb = L->n_b;
-        double *s1 = state, *s2 = state + nw + nb;
-        if (layer_fused(nt, L)) { state += 2 * (nw + nb); continue; }
-        update(L->W, L->dW, s1, s2, nw, o, scale, 1, step);
-        update(L->b, L->db, s1 + nw, s2 + nw, nb, o, scale, 0, step);
-        state += 2 * (nw + nb);
+        double *s1 = stateful ? state : NULL;
+        double *s2 = stateful ? state + nw + nb : NULL;
+        if (!layer_fused(nt, L)) {
+            update(L->W, L->dW, s1, s2, nw, o, scale, 1, step);
+            update(L->b, L->db, stateful ? s1 + nw : NULL,
+                   stateful ? s2 + nw : NULL, nb, o, scale, 0, step);
+        }
+        if (stateful) state += 2 * (nw + nb);
     }
 }

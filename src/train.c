@@ -2,12 +2,14 @@
  * Uses R's memory (R_alloc), RNG, printing and interrupt check, but no
  * R objects: the glue hands it plain arrays. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <R_ext/Memory.h>
 #include <R_ext/Print.h>
 #include <R_ext/Random.h>
 #include <R_ext/Utils.h>
 #include "net.h"
+#include "gemm.h"
 
 /* copy columns idx[0..B-1] of src (rows x n) into dst (rows x B) */
 static void gather(double *dst, const double *src, const int *idx, int rows,
@@ -16,6 +18,66 @@ static void gather(double *dst, const double *src, const int *idx, int rows,
     for (int j = 0; j < B; j++)
         memcpy(dst + (long) j * rows, src + (long) idx[j] * rows,
                sizeof(double) * rows);
+}
+
+const double *samples_block(const sample_set *s, int i, int B, double *buf)
+{
+    if (!s->rows) return s->v + (long) i * s->p;
+    for (int j = 0; j < s->p; j++) {
+        const double *src = s->v + (long) j * s->n + i;
+        for (int b = 0; b < B; b++) buf[j + (long) b * s->p] = src[b];
+    }
+    return buf;
+}
+
+/* ---- samples in rows: shuffled batches through a chunk buffer ----
+ * Reading a shuffled sample from an n x p matrix touches p cache lines, so
+ * the samples of the next `m` batches are first gathered into `chunk`
+ * (m x p) one feature column at a time, in increasing sample order: the
+ * reads then sweep each column forwards. Batches are read from the chunk. */
+
+typedef struct {
+    double *chunk;            /* cap x p */
+    long long *key;           /* cap: sample << 32 | position in chunk */
+    int cap, start, m;        /* capacity; first perm index held; count */
+} chunk_reader;
+
+static int cmp_key(const void *a, const void *b)
+{
+    long long x = *(const long long *) a, y = *(const long long *) b;
+    return (x > y) - (x < y);
+}
+
+static void chunk_load(chunk_reader *c, const sample_set *s, const int *perm,
+                       int start)
+{
+    int m = s->n - start < c->cap ? s->n - start : c->cap;
+    for (int q = 0; q < m; q++)
+        c->key[q] = ((long long) perm[start + q] << 32) | q;
+    qsort(c->key, m, sizeof(long long), cmp_key);
+    int nt = gemm_get_threads();
+    /* a pure copy: the same result whatever the thread count */
+#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
+    for (int j = 0; j < s->p; j++) {
+        const double *col = s->v + (long) j * s->n;
+        double *dst = c->chunk + (long) j * m;
+        for (int q = 0; q < m; q++)
+            dst[c->key[q] & 0xffffffffLL] = col[c->key[q] >> 32];
+    }
+    c->start = start;
+    c->m = m;
+}
+
+/* samples perm[i..i+B-1] as a p x B block in dst */
+static void gather_batch(double *dst, const sample_set *s, const int *perm,
+                         int i, int B, chunk_reader *c)
+{
+    if (!s->rows) { gather(dst, s->v, perm + i, s->p, B); return; }
+    if (i < c->start || i + B > c->start + c->m) chunk_load(c, s, perm, i);
+    for (int j = 0; j < s->p; j++) {
+        const double *src = c->chunk + (long) j * c->m + (i - c->start);
+        for (int b = 0; b < B; b++) dst[j + (long) b * s->p] = src[b];
+    }
 }
 
 /* Fisher-Yates shuffle with R's RNG, so set.seed() reproduces it */
@@ -51,17 +113,17 @@ static void params_copy(network *nt, double *flat, int save)
 
 /* ---- evaluation ---- */
 
-/* Mean loss and accuracy over x (p x n), y (k x n), in chunks of the
- * buffer capacity, without dropout. */
-void net_evaluate(network *nt, const double *x, const double *y, int p,
-                  int k, int n, int cost, double *loss, double *acc)
+/* Mean loss and accuracy over x, y (k x n), in chunks of the buffer
+ * capacity, without dropout. */
+void net_evaluate(network *nt, const sample_set *x, const double *y, int k,
+                  int cost, double *buf, double *loss, double *acc)
 {
     double s = 0.0;
     long correct = 0;
-    int act = nt->L[nt->n_layers - 1].act;
+    int act = nt->L[nt->n_layers - 1].act, n = x->n;
     for (int i = 0; i < n; i += nt->batch_cap) {
         int B = n - i < nt->batch_cap ? n - i : nt->batch_cap;
-        net_forward(nt, x + (long) i * p, B, 0);
+        net_forward(nt, samples_block(x, i, B, buf), B, 0);
         s += loss_forward(net_output(nt), y + (long) i * k, cost, act, k, B);
         correct += loss_correct(net_output(nt), y + (long) i * k, k, B);
     }
@@ -69,13 +131,13 @@ void net_evaluate(network *nt, const double *x, const double *y, int p,
     *acc = (double) correct / n;
 }
 
-/* out (k x n) = network output for x (p x n) */
-void net_predict(network *nt, double *out, const double *x, int p, int k,
-                 int n)
+/* out (k x n) = network output for x */
+void net_predict(network *nt, double *out, const sample_set *x, int k,
+                 double *buf)
 {
-    for (int i = 0; i < n; i += nt->batch_cap) {
-        int B = n - i < nt->batch_cap ? n - i : nt->batch_cap;
-        net_forward(nt, x + (long) i * p, B, 0);
+    for (int i = 0; i < x->n; i += nt->batch_cap) {
+        int B = x->n - i < nt->batch_cap ? x->n - i : nt->batch_cap;
+        net_forward(nt, samples_block(x, i, B, buf), B, 0);
         memcpy(out + (long) i * k, net_output(nt), sizeof(double) * k * (long) B);
     }
 }
@@ -95,8 +157,8 @@ static void report(const train_hist *h, int e, int epochs, int has_val)
 /* One epoch of mini-batch training; returns 0, or 1 if the loss became
  * NaN or infinite (the parameters are then not to be used). */
 static int train_epoch(network *nt, const train_data *d, const train_cfg *cfg,
-                       int *perm, double *xb, double *yb, double *state,
-                       long *step, double *loss, double *acc)
+                       int *perm, double *xb, double *yb, chunk_reader *c,
+                       double *state, long *step, double *loss, double *acc)
 {
     int last_act = nt->L[nt->n_layers - 1].act;
     double slope = nt->L[nt->n_layers - 1].slope, s = 0.0;
@@ -105,10 +167,12 @@ static int train_epoch(network *nt, const train_data *d, const train_cfg *cfg,
      * layers: their step is taken inside the backward pass */
     int fuse_sgd = cfg->opt.kind == OPT_SGD && cfg->opt.l1 == 0.0 &&
                    cfg->opt.l2 == 0.0;
-    if (cfg->shuffle) shuffle(perm, d->n);
-    for (int i = 0; i < d->n; i += cfg->batch) {
-        int B = d->n - i < cfg->batch ? d->n - i : cfg->batch;
-        gather(xb, d->x, perm + i, d->p, B);
+    int n = d->x.n;
+    if (cfg->shuffle) shuffle(perm, n);
+    c->m = 0;
+    for (int i = 0; i < n; i += cfg->batch) {
+        int B = n - i < cfg->batch ? n - i : cfg->batch;
+        gather_batch(xb, &d->x, perm, i, B, c);
         gather(yb, d->y, perm + i, d->k, B);
         net_forward(nt, xb, B, 1);
         double *a = net_output(nt);
@@ -124,37 +188,55 @@ static int train_epoch(network *nt, const train_data *d, const train_cfg *cfg,
         optim_step(nt, state, &cfg->opt, 1.0 / B, ++(*step));
         R_CheckUserInterrupt();
     }
-    *loss = s / d->n;
-    *acc = (double) correct / d->n;
+    *loss = s / n;
+    *acc = (double) correct / n;
     return 0;
+}
+
+/* Samples a chunk holds when the training data are in rows: a quarter of
+ * the data, whole batches, so the chunk costs far less than a copy. */
+static int chunk_samples(int n, int batch)
+{
+    long q = ((long) n + 3) / 4;
+    q = (q + batch - 1) / batch * batch;
+    return q > n ? n : (int) q;
 }
 
 void train_run(network *nt, const train_data *d, const train_cfg *cfg,
                train_hist *h)
 {
-    int has_val = d->xv != NULL && d->nv > 0;
+    int n = d->x.n, p = d->x.p;
+    int has_val = d->xv.v != NULL && d->xv.n > 0;
     int stopping = cfg->patience > 0 && has_val;
-    int *perm = (int *) R_alloc(d->n, sizeof(int));
-    double *xb = (double *) R_alloc((size_t) d->p * cfg->batch, sizeof(double));
+    int *perm = (int *) R_alloc(n, sizeof(int));
+    double *xb = (double *) R_alloc((size_t) p * cfg->batch, sizeof(double));
     double *yb = (double *) R_alloc((size_t) d->k * cfg->batch, sizeof(double));
-    long n_state = optim_state_doubles(nt), step = 0;
+    double *vb = has_val && d->xv.rows ?
+        (double *) R_alloc((size_t) p * nt->batch_cap, sizeof(double)) : NULL;
+    chunk_reader c = {NULL, NULL, 0, 0, 0};
+    if (d->x.rows) {
+        c.cap = chunk_samples(n, cfg->batch);
+        c.chunk = (double *) R_alloc((size_t) p * c.cap, sizeof(double));
+        c.key = (long long *) R_alloc(c.cap, sizeof(long long));
+    }
+    long n_state = optim_state_doubles(nt, cfg->opt.kind), step = 0;
     double *state = (double *) R_alloc(n_state > 0 ? n_state : 1, sizeof(double));
     double *best = stopping ?
         (double *) R_alloc(param_count(nt), sizeof(double)) : NULL;
     double best_loss = INFINITY;
     memset(state, 0, sizeof(double) * n_state);
-    for (int i = 0; i < d->n; i++) perm[i] = i;
+    for (int i = 0; i < n; i++) perm[i] = i;
     h->epochs_run = 0; h->best_epoch = 0; h->diverged_epoch = 0;
 
     for (int e = 0; e < cfg->epochs; e++) {
-        if (train_epoch(nt, d, cfg, perm, xb, yb, state, &step,
+        if (train_epoch(nt, d, cfg, perm, xb, yb, &c, state, &step,
                         &h->train_loss[e], &h->train_acc[e])) {
             h->diverged_epoch = e + 1;
             return;
         }
         h->val_loss[e] = h->val_acc[e] = NAN;
         if (has_val)
-            net_evaluate(nt, d->xv, d->yv, d->p, d->k, d->nv, cfg->cost,
+            net_evaluate(nt, &d->xv, d->yv, d->k, cfg->cost, vb,
                          &h->val_loss[e], &h->val_acc[e]);
         h->epochs_run = e + 1;
         if (cfg->verbose) report(h, e, cfg->epochs, has_val);

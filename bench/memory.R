@@ -1,0 +1,69 @@
+# Peak resident memory of training on the 60000 x 784 Fashion-MNIST matrix,
+# against the size of that matrix. Each case runs in a fresh R process and
+# reads the process's peak resident set size (VmHWM, Linux) after one epoch
+# of the 784-30-10 network (batch 10) and after one of 784-256-128-10
+# (batch 128), with validation on the test set.
+#
+# Usage (from the package root, with nnfs installed):
+#   apt-get install -y dataset-fashion-mnist
+#   Rscript bench/memory.R [results-file]
+args <- commandArgs(trailingOnly = TRUE)
+fm_dir <- "/usr/share/datasets/fashion-mnist"
+
+peak_mb <- function() {
+  s <- readLines("/proc/self/status")
+  as.numeric(sub("[^0-9]*([0-9]+).*", "\\1", grep("^VmHWM", s, value = TRUE))) / 1024
+}
+
+if (length(args) && args[1] == "child") {
+  # one case: args[2] is the nnfs.copy_limit option in bytes
+  suppressPackageStartupMessages(library(nnfs))
+  options(nnfs.copy_limit = as.numeric(args[2]))
+  fm <- read_mnist(fm_dir)
+  train <- list(x = fm$train$x, y = factor(fm$train$y, levels = 0:9))
+  test <- list(x = fm$test$x, y = factor(fm$test$y, levels = 0:9))
+  rm(fm); invisible(gc())
+  before <- peak_mb()
+  set.seed(1)
+  t1 <- system.time(neuralnetwork(c(784, 30, 10), train, 1, 10, 3,
+                                  validation_data = test))[["elapsed"]]
+  t2 <- system.time(neuralnetwork(c(784, 256, 128, 10), train, 1, 128, 0.1,
+                                  activation = "relu", output = "softmax",
+                                  validation_data = test))[["elapsed"]]
+  cat(sprintf("RESULT %.1f %.1f %.1f %.2f %.2f\n",
+              object.size(train$x) / 2^20, before, peak_mb(), t1, t2))
+  quit(save = "no")
+}
+
+out_file <- if (length(args)) args[1] else "bench/memory-results.md"
+stopifnot(dir.exists(fm_dir), file.exists("/proc/self/status"))
+rscript <- file.path(R.home("bin"), "Rscript")
+cases <- c("default (128 MiB)" = 2^27, "Inf (always copy)" = Inf)
+rows <- character()
+for (i in seq_along(cases)) {
+  out <- system2(rscript, c("bench/memory.R", "child", format(cases[[i]])),
+                 stdout = TRUE)
+  v <- as.numeric(strsplit(sub("RESULT ", "", grep("^RESULT", out, value = TRUE)),
+                           " ")[[1]])
+  rows <- c(rows, sprintf("| %s | %.0f | %.0f | %.0f | %.2f | %.2f | %.2f |",
+                          names(cases)[i], v[1], v[2], v[3], v[3] / v[1],
+                          v[4], v[5]))
+}
+lines <- c(
+  "# Peak memory of training on Fashion-MNIST",
+  "",
+  sprintf("Recorded %s by `Rscript bench/memory.R` on %s, %d cores, %s.",
+          format(Sys.Date()),
+          sub(".*: ", "", grep("model name", readLines("/proc/cpuinfo"),
+                               value = TRUE)[1]),
+          parallel::detectCores(), R.version.string),
+  "Each row is a fresh R process: it reads the 60000 x 784 training matrix",
+  "and the 10000-image test set, then trains 784-30-10 (batch 10) and",
+  "784-256-128-10 (batch 128) for one epoch each, validating on the test set.",
+  "Peak RSS is the process's VmHWM, so it includes R itself and the data.",
+  "",
+  "| nnfs.copy_limit | matrix (MiB) | peak RSS before training (MiB) | peak RSS after (MiB) | peak / matrix | 784-30-10 epoch (s) | 784-256-128-10 epoch (s) |",
+  "|---|---|---|---|---|---|---|",
+  rows)
+writeLines(lines, out_file)
+cat(lines, sep = "\n")

@@ -1,0 +1,67 @@
+# Memory: large data are read in place (R/train.R engine_samples()), and
+# networks that cannot fit are refused before anything is allocated.
+
+test_that("data read in place give the same results as copied data", {
+  on.exit(options(nnfs.copy_limit = NULL))
+  set.seed(1)
+  x <- matrix(runif(500 * 20), 500)
+  y <- factor(sample(letters[1:3], 500, TRUE))
+  val <- list(x = x[1:123, ], y = y[1:123])
+  fit <- function(limit, threads) {
+    options(nnfs.copy_limit = limit, nnfs.threads = threads)
+    on.exit(options(nnfs.threads = NULL))
+    set.seed(2)
+    # batch 7 does not divide the data or the chunks of shuffled samples
+    neuralnetwork(c(20, 9, 3), list(x = x, y = y), 3, 7, 0.5,
+                  optimizer = "momentum", validation_data = val)
+  }
+  copied <- fit(Inf, 1)
+  for (threads in 1:2) {
+    in_place <- fit(0, threads)
+    expect_identical(in_place$weights, copied$weights)
+    expect_identical(in_place$history, copied$history)
+  }
+  options(nnfs.copy_limit = 0)
+  expect_identical(predict(copied, x, type = "raw"),
+                   { options(nnfs.copy_limit = Inf); predict(copied, x, type = "raw") })
+  imgs <- array(runif(90 * 10 * 10 * 2), c(90, 10, 10, 2))
+  lab <- factor(sample(1:3, 90, TRUE))
+  fit_cnn <- function(limit) {
+    options(nnfs.copy_limit = limit)
+    set.seed(3)
+    cnn(list(layer_conv2d(4, 3), layer_maxpool2d(2), layer_flatten(),
+             layer_dense(3, "softmax")), list(x = imgs, y = lab), 2, 16, 0.05)
+  }
+  expect_identical(fit_cnn(0)$weights, fit_cnn(Inf)$weights)
+  # integer data are read in place too
+  xi <- matrix(sample(0:9, 500 * 20, TRUE), 500)
+  fit_int <- function(limit) {
+    options(nnfs.copy_limit = limit)
+    set.seed(4)
+    neuralnetwork(c(20, 5, 3), list(x = xi, y = y), 1, 10, 0.1)
+  }
+  expect_identical(fit_int(0)$weights, fit_int(Inf)$weights)
+  options(nnfs.copy_limit = -1)
+  expect_error(fit_int(-1), "nnfs.copy_limit")
+})
+
+test_that("networks too large for memory are refused before allocating", {
+  on.exit(options(nnfs.max_memory = NULL))
+  d <- list(x = matrix(runif(40), 10), y = rep(c("a", "b"), 5))
+  imgs <- list(x = array(runif(10 * 8 * 8), c(10, 8, 8)), y = d$y)
+  # more weights in one layer than the engine can index: refused on any machine
+  expect_snapshot(error = TRUE, neuralnetwork(c(4, 1e5, 1e5, 2), d, 1, 5, 0.1))
+  options(nnfs.max_memory = 3e6)
+  expect_snapshot(error = TRUE, {
+    neuralnetwork(c(4, 6000, 2), d, 1, 5, 0.1, optimizer = "adam")
+    cnn(list(layer_conv2d(2000, 3), layer_flatten(), layer_dense(2, "softmax")),
+        imgs, 1, 5, 0.1)
+  })
+  # the estimate counts optimizer state: plain SGD fits where Adam does not
+  expect_s3_class(neuralnetwork(c(4, 6000, 2), d, 1, 5, 0.1), "nnfs_network")
+  options(nnfs.max_memory = "a")
+  expect_error(neuralnetwork(c(4, 3, 2), d, 1, 5, 0.1), "nnfs.max_memory")
+  options(nnfs.max_memory = NULL)
+  avail <- memory_available()
+  expect_true(is.na(avail) || avail > 0)
+})
