@@ -201,9 +201,11 @@ as_images <- function(x, height, width = height, channels = 1) {
   height <- check_count(height, "height")
   width <- check_count(width, "width")
   channels <- check_count(channels, "channels")
-  if (ncol(x) != height * width * channels)
+  # in double: the product of three counts can overflow an integer
+  need <- as.double(height) * width * channels
+  if (ncol(x) != need)
     arg_error("`x` must have height * width * channels = ",
-              height * width * channels, " columns, not ", ncol(x), ".")
+              format(need, scientific = FALSE), " columns, not ", ncol(x), ".")
   n <- nrow(x)
   a <- array(x, c(n, channels, width, height))
   a <- aperm(a, c(1L, 4L, 3L, 2L))

@@ -97,13 +97,16 @@ convolution <- function(input_img, filter, show = TRUE, out = FALSE,
 }
 
 # Output size and leading padding along one axis of length n for a window
-# of k: c(out, pad_before).
+# of k: c(out, pad_before). Computed in double, since n + stride or
+# k + (out - 1) * stride can pass 2^31 - 1 although both results fit an
+# integer (out <= n, pad_before < k).
 conv_extent <- function(n, k, stride, padding) {
+  n <- as.double(n); k <- as.double(k); stride <- as.double(stride)
   if (padding == "valid")
-    return(c((n - k) %/% stride + 1L, 0L))
-  out <- (n + stride - 1L) %/% stride
-  total <- max((out - 1L) * stride + k - n, 0L)
-  as.integer(c(out, total %/% 2L))
+    return(as.integer(c((n - k) %/% stride + 1, 0)))
+  out <- (n + stride - 1) %/% stride
+  total <- max((out - 1) * stride + k - n, 0)
+  as.integer(c(out, total %/% 2))
 }
 
 # The geometry the C kernels take: the fields of conv_geom (src/nnfs.h) in

@@ -28,6 +28,14 @@ test_that("as_images() puts row-major pixels upright", {
   expect_equal(digit_images()[1, 1, ], unlist(digits[1, 1:8], use.names = FALSE) / 16)
 })
 
+test_that("as_images() checks huge sizes without integer overflow", {
+  x <- matrix(0, 2, 16)
+  expect_snapshot(error = TRUE, {
+    as_images(x, 65536)
+    as_images(x, 4, channels = .Machine$integer.max)
+  })
+})
+
 test_that("layer shapes are inferred layer by layer", {
   specs <- nnfs:::cnn_specs(list(layer_conv2d(8, 5), layer_maxpool2d(2),
                                  layer_flatten(), layer_dense(10, "softmax")),
@@ -140,6 +148,19 @@ test_that("Fashion-MNIST: conv 5x5x8, pool, dense reaches 0.85 in one epoch and 
   expect_gte(net$history$val_accuracy[1], 0.85)
   expect_gte(net$history$val_accuracy[5], 0.89)
   expect_equal(evaluate(net, test)$accuracy, net$history$val_accuracy[5])
+})
+
+test_that("a stride near 2^31 works: one output position per axis", {
+  d <- tiny_data(4)
+  fit <- function(stride) {
+    set.seed(9)
+    cnn(list(layer_conv2d(2, 3, stride = stride, padding = "same"), layer_flatten(),
+             layer_dense(3, "softmax")), d, 1, 2, 0.1)
+  }
+  huge <- expect_no_warning(fit(.Machine$integer.max))
+  expect_identical(huge$layers[[1]]$geom[4:5], c(1L, 1L))
+  # stride 6 on 6 x 6 images also gives one position, without padding
+  expect_identical(huge$weights, fit(6)$weights)
 })
 
 test_that("impossible layer sequences are refused with the shapes so far", {

@@ -79,6 +79,21 @@ test_that("'same' follows the TensorFlow sizes, even for a large filter", {
                     naive_conv(img, big, 1, "same")), 1e-12)
 })
 
+test_that("sizes near 2^31 are computed without integer overflow", {
+  img <- matrix(rnorm(25), 5, 5)
+  f <- filter_bank("sobel_x")
+  for (padding in c("valid", "same")) {
+    got <- expect_no_warning(convolution(img, f, show = FALSE, out = TRUE,
+                                         stride = .Machine$integer.max,
+                                         padding = padding))
+    expect_identical(got, matrix(sum(img[1:3, 1:3] * f), 1, 1))
+  }
+  # "same" with a window of 2^31 - 1: out = 4, total padding 2^31 - 2
+  expect_identical(expect_no_warning(conv_extent(4L, .Machine$integer.max, 1L, "same")),
+                   c(4L, 1073741823L))
+  expect_identical(conv_extent(5L, 3L, .Machine$integer.max, "same"), c(1L, 0L))
+})
+
 test_that("a 3-D array is convolved channel by channel", {
   set.seed(7)
   img <- array(runif(9 * 11 * 3), c(9, 11, 3))
