@@ -2,23 +2,25 @@
 # (the peer scripts in ../shared/peers, when present) and the articles'
 # pure-R algorithm, all in one run so that the ratios are comparable.
 #
+# It also gives nnfs's training throughput in GFLOP/s and sets it against
+# OpenBLAS dgemm (R's %*%) at the same thread count, measured in a child R
+# with OpenBLAS put first on its library path (as in bench/gemm.R; the
+# system's BLAS is not touched), and re-times two nnfs workloads in child
+# processes with OpenBLAS and with the reference BLAS: nnfs does not use
+# R's BLAS, so those times should agree.
+#
 # Usage (from the package root, with nnfs installed):
 #   apt-get install -y dataset-fashion-mnist python3-torch   # peers, optional
+#   apt-get install -y libopenblas0-pthread                  # optional
 #   Rscript bench/mlp.R [results-file]
-# Writes a Markdown table to bench/mlp-results.md (or the file given).
+# Writes Markdown tables to bench/mlp-results.md (or the file given).
+# (The script runs itself as `Rscript bench/mlp.R --child gemm|epochs N`
+# for the child processes.)
 suppressPackageStartupMessages(library(nnfs))
-source("bench/article_network.R")
 args <- commandArgs(trailingOnly = TRUE)
-out_file <- if (length(args)) args[1] else "bench/mlp-results.md"
 fm_dir <- "/usr/share/datasets/fashion-mnist"
-peer_dir <- normalizePath("../shared/peers", mustWork = FALSE)
-python <- "/usr/bin/python3"
-stopifnot(dir.exists(fm_dir))
-
-fm <- read_mnist(fm_dir)
-xtr <- fm$train$x
-ytr <- factor(fm$train$y, levels = 0:9)
-test <- list(x = fm$test$x, y = factor(fm$test$y, levels = 0:9))
+openblas_dir <- "/usr/lib/x86_64-linux-gnu/openblas-pthread"
+refblas_dir <- "/usr/lib/x86_64-linux-gnu/blas"
 threads <- getOption("nnfs.threads", 2L)
 
 workloads <- list(
@@ -35,6 +37,84 @@ workloads <- list(
        torch = c("784-256-128-10", "128", "0.1", "1", "relu", "float", "2"),
        pure_n = 6000)
 )
+
+# One epoch of nnfs on the training set: list(secs, net)
+time_epoch <- function(w, x, y) {
+  set.seed(1)
+  secs <- system.time(net <- neuralnetwork(
+    w$sizes, list(x = x, y = y), epochs = 1, mini_batch_size = w$batch,
+    lr = w$lr, activation = w$act, output = w$output,
+    validation_data = NULL))[["elapsed"]]
+  list(secs = secs, net = net)
+}
+
+# Flops of one epoch on n samples: per sample and layer 2 n_in n_out for
+# the forward product and 2 each for the backward products dW = dz t(in)
+# and din = t(W) dz. nnfs does not compute the first layer's din (the input
+# needs no gradient), so it is not counted.
+epoch_flops <- function(sizes, n = 60000) {
+  p <- head(sizes, -1) * sizes[-1]
+  n * (6 * sum(p) - 2 * p[1])
+}
+
+# ---- child processes: print key=value lines, then quit ----
+if (identical(args[1], "--child")) {
+  options(nnfs.threads = as.integer(args[3]))
+  # which BLAS this process really runs: R's record of it, and whether a
+  # libopenblas is mapped into the process
+  maps <- readLines("/proc/self/maps")
+  ob <- unique(sub(".* ", "", grep("libopenblas", maps, value = TRUE)))
+  cat("blas=", extSoftVersion()[["BLAS"]], "\n",
+      "openblas=", if (length(ob)) basename(ob[1]) else "", "\n", sep = "")
+  best_of <- function(f, n) {   # seconds: best of n timings after a warm-up
+    f()
+    min(replicate(n, system.time(f())[["elapsed"]]))
+  }
+  if (args[2] == "gemm") {
+    a <- matrix(runif(2000 * 2000), 2000)
+    sq <- best_of(function() a %*% a, 5)
+    w <- matrix(runif(256 * 784), 256)
+    x <- matrix(runif(784 * 128), 784)
+    reps <- 400   # about 0.5 s per timed loop
+    tr <- best_of(function() for (i in seq_len(reps)) w %*% x, 5) / reps
+    cat(sprintf("square=%.2f\ntrain=%.2f\n", 2 * 2000^3 / sq / 1e9,
+                2 * 256 * 784 * 128 / tr / 1e9))
+  } else {
+    fm <- read_mnist(fm_dir)
+    y <- factor(fm$train$y, levels = 0:9)
+    for (i in c(3, 1))   # 784-256-128-10 and 784-30-10, best of 3 epochs
+      cat(sprintf("epoch%d=%.3f\n", i, min(replicate(
+        3, time_epoch(workloads[[i]], fm$train$x, y)$secs))))
+  }
+  quit(save = "no")
+}
+
+# Runs this script as a child with `blas_dir` first on R's library path
+# (bench/gemm.R explains the variables); returns its key=value lines as a
+# named character vector.
+run_child <- function(mode, blas_dir) {
+  env <- c(
+    R_LD_LIBRARY_PATH = paste(blas_dir, R.home("lib"),
+                              "/usr/lib/x86_64-linux-gnu", sep = ":"),
+    OPENBLAS_NUM_THREADS = threads, OPENBLAS_CORETYPE = "SkylakeX",
+    R_LIBS = paste(.libPaths(), collapse = ":"))
+  out <- system2(file.path(R.home("bin"), "Rscript"),
+                 c("bench/mlp.R", "--child", mode, threads), stdout = TRUE,
+                 env = paste0(names(env), "=", shQuote(env)))
+  kv <- grep("^[a-z0-9]+=", out, value = TRUE)
+  setNames(sub("^[^=]*=", "", kv), sub("=.*", "", kv))
+}
+
+source("bench/article_network.R")
+out_file <- if (length(args)) args[1] else "bench/mlp-results.md"
+peer_dir <- normalizePath("../shared/peers", mustWork = FALSE)
+python <- "/usr/bin/python3"
+stopifnot(dir.exists(fm_dir))
+
+fm <- read_mnist(fm_dir)
+xtr <- fm$train$x
+ytr <- factor(fm$train$y, levels = 0:9)
+test <- list(x = fm$test$x, y = factor(fm$test$y, levels = 0:9))
 
 run_torch <- function(w) {
   script <- file.path(peer_dir, "torch_mlp.py")
@@ -61,12 +141,9 @@ run_pure_r <- function(w) {
 }
 
 rows <- lapply(workloads, function(w) {
-  set.seed(1)
-  secs <- system.time(net <- neuralnetwork(
-    w$sizes, list(x = xtr, y = ytr), epochs = 1, mini_batch_size = w$batch,
-    lr = w$lr, activation = w$act, output = w$output,
-    validation_data = NULL))[["elapsed"]]
-  acc <- evaluate(net, test)$accuracy
+  ep <- time_epoch(w, xtr, ytr)
+  secs <- ep$secs
+  acc <- evaluate(ep$net, test)$accuracy
   torch <- run_torch(w)
   pure <- run_pure_r(w)
   cat(sprintf("%-32s nnfs %.2f s (acc %.3f) | torch %.2f s | pure R %.1f s\n",
@@ -76,6 +153,54 @@ rows <- lapply(workloads, function(w) {
              torch_over_nnfs = torch[1] / secs, pure_r_over_nnfs = pure / secs)
 })
 res <- do.call(rbind, rows)
+
+# ---- throughput, OpenBLAS at the same thread count, BLAS independence ----
+res$gflop <- sapply(workloads, function(w) epoch_flops(w$sizes)) / 1e9
+res$gflops <- res$gflop / res$nnfs_s
+
+key <- function(kv, k) if (k %in% names(kv)) kv[[k]] else NA
+have_ob <- file.exists(file.path(openblas_dir, "libblas.so.3"))
+ob_gemm <- if (have_ob) run_child("gemm", openblas_dir) else character()
+ob_lib <- key(ob_gemm, "openblas")
+if (is.na(ob_lib) || !nzchar(ob_lib)) {   # missing, or did not load
+  ob_lib <- NA
+  ob_gemm <- character()
+}
+ob_sq <- as.numeric(key(ob_gemm, "square"))
+ob_tr <- as.numeric(key(ob_gemm, "train"))
+big <- res$gflops[3]   # 784-256-128-10
+cat(sprintf("OpenBLAS (%s): square %.1f, training-shaped %.1f GFLOP/s; nnfs %.1f\n",
+            ob_lib, ob_sq, ob_tr, big))
+
+# nnfs epochs under each BLAS, children run in the order reference,
+# OpenBLAS, OpenBLAS, reference (the machine's speed drifts); each
+# workload's best time per BLAS
+ref_runs <- list(run_child("epochs", refblas_dir))
+ob_runs <- if (!is.na(ob_lib)) lapply(1:2, function(i) run_child("epochs", openblas_dir))
+ref_runs[[2]] <- run_child("epochs", refblas_dir)
+best_times <- function(runs) {
+  if (!length(runs)) return(c(NA, NA))
+  sapply(c("epoch3", "epoch1"), function(k) min(as.numeric(sapply(runs, key, k))))
+}
+ref_lib <- basename(key(ref_runs[[1]], "blas"))
+if (isTRUE(nzchar(key(ref_runs[[1]], "openblas"))))
+  ref_lib <- "OpenBLAS, not the reference BLAS!"
+ob_ep_lib <- if (length(ob_runs)) key(ob_runs[[1]], "openblas") else NA
+if (is.na(ob_ep_lib) || !nzchar(ob_ep_lib)) ob_ep_lib <- "n/a"
+ob_note <- if (!have_ob) {
+  sprintf("OpenBLAS is not installed (no %s): its figures are n/a.", openblas_dir)
+} else if (is.na(ob_lib)) {
+  "OpenBLAS did not load in the child process: its figures are n/a."
+} else {
+  sprintf(paste("OpenBLAS: R's `%%*%%` in a child R with OpenBLAS first on its",
+                "library path (loaded: %s), OPENBLAS_NUM_THREADS=%d,",
+                "OPENBLAS_CORETYPE=SkylakeX (its AVX-512 kernels)."),
+          ob_lib, threads)
+}
+ep <- data.frame(workload = sapply(workloads[c(3, 1)], `[[`, "name"),
+                 ref = best_times(ref_runs), ob = best_times(ob_runs))
+# 784-256-128-10 at its best epoch time in the children
+big_best <- res$gflop[3] / min(ep$ref[1], ep$ob[1], na.rm = TRUE)
 
 cpu <- sub(".*: ", "", grep("model name", readLines("/proc/cpuinfo"), value = TRUE)[1])
 fmt <- function(v, d = 2) ifelse(is.na(v), "n/a", formatC(v, format = "f", digits = d))
@@ -94,6 +219,48 @@ lines <- c(
   sprintf("| %s | %s | %s | %s | %s | %s | %s | %s |", res$workload,
           fmt(res$nnfs_s), fmt(res$nnfs_acc, 3), fmt(res$torch_s),
           fmt(res$torch_acc, 3), fmt(res$pure_r_s, 1),
-          fmt(res$torch_over_nnfs, 1), fmt(res$pure_r_over_nnfs, 0)))
+          fmt(res$torch_over_nnfs, 1), fmt(res$pure_r_over_nnfs, 0)),
+  "",
+  "## Throughput against OpenBLAS dgemm",
+  "",
+  "nnfs GFLOP/s = flops of one epoch / the nnfs time above. Flops per sample",
+  "and layer: 2 n_in n_out forward, 2 n_in n_out for each backward product",
+  "(dW and din), except the first layer's din, which nnfs does not compute",
+  "and which is not counted. The epoch time includes the set-up of",
+  "`neuralnetwork()`; the training set, larger than `nnfs.copy_limit`, is read",
+  "in place (see bench/memory.R).",
+  "",
+  "| workload | GFLOP per epoch | nnfs (s) | nnfs GFLOP/s |",
+  "|---|---|---|---|",
+  sprintf("| %s | %s | %s | %s |", res$workload, fmt(res$gflop, 1),
+          fmt(res$nnfs_s), fmt(res$gflops, 1)),
+  "",
+  ob_note,
+  sprintf("Same thread count as nnfs (%d); GFLOP/s = 2 m n k / seconds.", threads),
+  "",
+  "The ratios set nnfs's 784-256-128-10 GFLOP/s against OpenBLAS's, with the",
+  sprintf("epoch time of the table above (%.1f GFLOP/s) and with the best epoch",
+          big),
+  sprintf("time of the child processes below (%.1f GFLOP/s).", big_best),
+  "",
+  "| OpenBLAS dgemm | GFLOP/s | nnfs / OpenBLAS | nnfs best / OpenBLAS |",
+  "|---|---|---|---|",
+  sprintf("| 2000 x 2000 square, best of 5 after a warm-up | %s | %s | %s |",
+          fmt(ob_sq, 1), fmt(big / ob_sq), fmt(big_best / ob_sq)),
+  sprintf("| 256 x 784 times 784 x 128, best of 5 loops of 400 | %s | %s | %s |",
+          fmt(ob_tr, 1), fmt(big / ob_tr), fmt(big_best / ob_tr)),
+  "",
+  "## The figures do not depend on R's BLAS",
+  "",
+  "The same nnfs epochs in child R processes that differ only in the BLAS",
+  "first on R's library path (nnfs never calls R's BLAS): best of 3 epochs in",
+  "each of two processes per BLAS, run in the order reference, OpenBLAS,",
+  "OpenBLAS, reference.",
+  "",
+  sprintf("| workload | reference BLAS, %s (s) | OpenBLAS, %s (s) | OpenBLAS / reference |",
+          ref_lib, ob_ep_lib),
+  "|---|---|---|---|",
+  sprintf("| %s | %s | %s | %s |", ep$workload, fmt(ep$ref), fmt(ep$ob),
+          fmt(ep$ob / ep$ref)))
 writeLines(lines, out_file)
 cat(lines, sep = "\n")
