@@ -144,8 +144,8 @@ engine_backprop <- function(layers, params, x, y, cost = "ce") {
 
 # Refuse a network the engine cannot hold before anything is allocated: the
 # kernels count a layer's weights in int, and the parameters (the result and
-# the copy being trained), gradients, optimizer state and batch buffers must
-# fit in the memory available. `arg` names the argument that set the sizes.
+# the copy being trained), gradients, optimizer state, batch buffers and the
+# engine's copy of the training data must fit in the memory available. `arg` names the argument that set the sizes.
 check_engine_memory <- function(layers, batch, n, optimizer, arg) {
   dense <- layer_codes[["dense"]]
   w <- vapply(layers, function(s) {
@@ -165,13 +165,17 @@ check_engine_memory <- function(layers, batch, n, optimizer, arg) {
   acts <- sum(vapply(layers, function(s) as.double(s$n_out), 0))
   # conv2d keeps per-sample weight-gradient partials for the batch
   conv <- sum(w[vapply(layers, function(s) s$kind == layer_codes[["conv2d"]], NA)])
-  need <- 8 * (slots * sum(w + b) + 3 * cap * acts + min(batch, n) * conv)
+  # the training data: a copy, or a chunk of a quarter (engine_samples())
+  data <- as.double(n) * layers[[1L]]$n_in
+  if (8 * data > nnfs_copy_limit()) data <- data / 4
+  need <- 8 * (slots * sum(w + b) + 3 * cap * acts + min(batch, n) * conv + data)
   avail <- memory_available()
   if (!is.na(avail) && need > avail)
     arg_error("`", arg, "` with batches of ", min(batch, n), " needs about ",
-              format_bytes(need), " for the parameters, gradients and batch ",
-              "buffers, but only ", format_bytes(avail), " of memory is ",
-              "available (option `nnfs.max_memory`).")
+              format_bytes(need), " for the parameters, gradients, batch ",
+              "buffers and working copy of the data, but only ",
+              format_bytes(avail), " of memory is available (option ",
+              "`nnfs.max_memory`).")
   invisible(need)
 }
 
