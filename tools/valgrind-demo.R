@@ -1,7 +1,8 @@
 # A small workload for valgrind (run by tools/valgrind.sh, not by hand:
 #   bash tools/valgrind.sh
 # ). It touches every .Call entry the package's main paths use: dense
-# training with validation, prediction, a tiny CNN (convolution, max
+# training with validation (data copied and data read in place),
+# prediction, a tiny CNN (convolution, max
 # pooling, flatten, dense), convolution(), and the three regressions.
 # Sizes are tiny because memcheck runs ~30-50x slower than native.
 library(nnfs)
@@ -21,6 +22,13 @@ net2 <- neuralnetwork(c(4, 8, 6, 3), d[[1]], 2, 16, 0.01,
                       dropout = c(0.2, 0), optimizer = "adam")
 print(evaluate(net2, d[[2]]))
 print(grad_check(net2, d[[2]]))
+
+# Data read in place (as large data are): shuffled batches come through
+# the engine's chunk reader; a batch of 7 does not divide the chunks.
+options(nnfs.copy_limit = 0)
+net3 <- neuralnetwork(c(4, 5, 3), d[[1]], 2, 7, 0.5, validation_data = d[[2]])
+print(table(predict(net3, iris[1:20, 1:4])))
+options(nnfs.copy_limit = NULL)
 
 # A tiny CNN on 50 digits images.
 imgs <- as_images(as.matrix(digits[1:50, 1:64]) / 16, 8)
