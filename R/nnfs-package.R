@@ -19,8 +19,9 @@
 #'     training needs no second copy of them, at some cost in speed.
 #'     Results do not depend on it.}
 #'   \item{`nnfs.max_memory`}{Bytes that [neuralnetwork()] and [cnn()] may
-#'     use for a network's parameters, gradients, optimizer state and batch
-#'     buffers. A network that needs more is refused with an error before
+#'     use for a network's parameters, gradients, optimizer state, batch
+#'     buffers and working copy of the training data (see
+#'     `nnfs.copy_limit`). A network that needs more is refused with an error before
 #'     anything is allocated. Default: the memory the system reports as
 #'     available (on Linux), else no limit.}
 #' }

@@ -142,24 +142,30 @@ engine_backprop <- function(layers, params, x, y, cost = "ce") {
 
 # ---- size limits -------------------------------------------------------------
 
+# Numbers of weights and biases of a layer spec, c(weights, biases), as
+# doubles (a product of sizes can pass the integer range).
+spec_param_counts <- function(s) {
+  if (s$kind == layer_codes[["dense"]])
+    return(c(as.double(s$n_in) * s$n_out, s$n_out))
+  if (s$kind == layer_codes[["conv2d"]])
+    return(c(prod(as.double(s$geom[c(7, 8, 3, 6)])), s$geom[6]))
+  c(0, 0)
+}
+
 # Refuse a network the engine cannot hold before anything is allocated: the
 # kernels count a layer's weights in int, and the parameters (the result and
 # the copy being trained), gradients, optimizer state, batch buffers and the
-# engine's copy of the training data must fit in the memory available. `arg` names the argument that set the sizes.
+# engine's copy of the training data must fit in the memory available.
+# `arg` names the argument that set the sizes.
 check_engine_memory <- function(layers, batch, n, optimizer, arg) {
-  dense <- layer_codes[["dense"]]
-  w <- vapply(layers, function(s) {
-    if (s$kind == dense) return(as.double(s$n_in) * s$n_out)
-    if (s$kind == layer_codes[["conv2d"]]) return(prod(as.double(s$geom[c(7, 8, 3, 6)])))
-    0
-  }, 0)
+  counts <- vapply(layers, spec_param_counts, c(0, 0))
+  w <- counts[1L, ]
+  b <- counts[2L, ]
   big <- which(w > .Machine$integer.max)
   if (length(big))
     arg_error("`", arg, "` asks for ", format_count(w[big[1L]]),
               " weights in layer ", big[1L], "; a layer can have at most ",
               format_count(.Machine$integer.max), ".")
-  b <- vapply(layers, function(s)
-    if (s$kind == dense) as.double(s$n_out) else if (has_params(s)) as.double(s$geom[6]) else 0, 0)
   cap <- max(min(batch, n), min(n, 256))
   slots <- if (optimizer == "sgd") 3 else 5
   acts <- sum(vapply(layers, function(s) as.double(s$n_out), 0))
@@ -249,14 +255,14 @@ check_network <- function(net, arg) {
         length(with_params), ")")
   for (j in seq_along(with_params)) {
     s <- with_params[[j]]
-    nw <- if (s$kind == layer_codes[["dense"]]) s$n_out * s$n_in else
-      prod(as.double(s$geom[c(7, 8, 3, 6)]))
-    nb <- if (s$kind == layer_codes[["dense"]]) s$n_out else s$geom[6]
+    n <- spec_param_counts(s)
+    nw <- n[1L]
+    nb <- n[2L]
     W <- net$weights[[j]]
     b <- net$biases[[j]]
     if (!is.double(W) || length(W) != nw || !is.double(b) || length(b) != nb)
-      bad("the parameters of layer ", j, " must be ", nw, " weights and ", nb,
-          " biases (doubles)")
+      bad("the parameters of layer ", j, " must be ", format_count(nw),
+          " weights and ", nb, " biases (doubles)")
     if (!all_finite(W) || !all_finite(b))
       bad("the parameters of layer ", j, " are not all finite")
   }
