@@ -23,7 +23,7 @@ void softmax_backward(double *grad, double *A, const double *X, const int *y,
                       int n, int p, int K);
 void gd_update(double *w, const double *grad, double lr, int len);
 
-/* family codes, matching regression_family() in R/regression.R */
+/* family codes, matching regression_family() in R/regression_methods.R */
 enum { FAM_LINEAR = 1, FAM_LOGISTIC = 2, FAM_SOFTMAX = 3 };
 
 /* epochs between two checks for Ctrl-C */

@@ -1,0 +1,215 @@
+# Methods of the regression fits: predict, and print, summary and logLik,
+# which the three kinds share.
+
+# ---- predict ----
+
+# Linear predictors for newdata (or the training data when it is missing):
+# newdata is checked like X; when both have column names, its columns are
+# matched to X's by name (extra columns are ignored).
+regression_scores <- function(object, newdata) {
+  if (missing(newdata) || is.null(newdata)) return(object$linear.predictors)
+  cf <- as.matrix(object$coefficients)
+  p <- nrow(cf) - 1L
+  want <- object$x_names
+  have <- colnames(newdata)
+  if (!is.null(want) && !is.null(have) &&
+      (is.data.frame(newdata) || is.matrix(newdata))) {
+    miss <- setdiff(want, have)
+    if (length(miss))
+      arg_error("`newdata` must have the columns of `X`; ",
+                paste0("'", miss, "'", collapse = ", "), " missing.")
+    newdata <- newdata[, want, drop = FALSE]
+  }
+  x <- as_numeric_matrix(newdata, "newdata")
+  if (ncol(x) != p)
+    arg_error("`newdata` must have ", p, " column", if (p > 1L) "s",
+              " like `X`, not ", ncol(x), ".")
+  z <- cbind(1, unname(x)) %*% cf
+  if (ncol(z) == 1L) drop(z) else z
+}
+
+#' @rdname linear_reg
+#' @param object A fitted model.
+#' @param newdata Predictors for the predictions, in the form `X` had (the
+#'   same number of columns; when both have column names, columns are
+#'   matched by name). If missing, the training data is used.
+#' @param type The kind of prediction. Linear regression: `"response"`.
+#'   Logistic regression: `"response"` (the probability of 1), `"link"` (the
+#'   log-odds) or `"class"` (coded like `y`: a factor, logical or 0/1).
+#'   Softmax regression: `"class"` (a factor with the training levels) or
+#'   `"prob"` (an n x K matrix of probabilities).
+#' @param ... Unused.
+#' @export
+predict.nnfs_linear_reg <- function(object, newdata, type = "response", ...) {
+  check_choice(type, "response", "type")
+  unname(regression_scores(object, newdata))
+}
+
+#' @rdname logistic_reg
+#' @inheritParams predict.nnfs_linear_reg
+#' @export
+predict.nnfs_logistic_reg <- function(object, newdata,
+                                      type = c("response", "link", "class"),
+                                      ...) {
+  type <- check_choice(type, c("response", "link", "class"), "type")
+  eta <- unname(regression_scores(object, newdata))
+  if (type == "link") return(eta)
+  if (type == "response") return(stats::plogis(eta))
+  switch(object$kind,
+         factor = factor(object$levels[1L + (eta > 0)], levels = object$levels),
+         logical = eta > 0,
+         numeric = as.double(eta > 0))
+}
+
+#' @rdname softmax_reg
+#' @inheritParams predict.nnfs_linear_reg
+#' @export
+predict.nnfs_softmax_reg <- function(object, newdata, type = c("class", "prob"),
+                                     ...) {
+  type <- check_choice(type, c("class", "prob"), "type")
+  z <- unname(regression_scores(object, newdata))
+  prob <- softmax_rows(z)
+  colnames(prob) <- object$levels
+  if (type == "prob") return(prob)
+  factor(object$levels[max.col(prob, "first")], levels = object$levels)
+}
+
+# ---- print, summary, logLik ----
+
+regression_family <- function(object) {
+  sub("^nnfs_(.*)_reg$", "\\1", class(object)[1L])
+}
+
+# One line saying what was fitted and how.
+regression_title <- function(object) {
+  fam <- regression_family(object)
+  what <- switch(fam, linear = "Linear regression",
+                 logistic = "Logistic regression",
+                 softmax = sprintf("Softmax regression (%d classes)",
+                                   length(object$levels)))
+  if (identical(object$method, "ols"))
+    return(paste(what, "by least squares (QR)"))
+  sprintf("%s by gradient descent (%d epochs, lr %s)", what, object$epochs,
+          format(object$lr))
+}
+
+#' Methods for fitted regressions
+#'
+#' `print()`, `summary()` and `logLik()` for the fits of [linear_reg()],
+#' [logistic_reg()] and [softmax_reg()]; `coef()` returns their
+#' `coefficients` and `predict()` is documented with each fitting function.
+#'
+#' The log-likelihood of a logistic or softmax fit is `-nobs` times its
+#' final mean cross-entropy, with as many degrees of freedom as
+#' coefficients, counting K - 1 columns for softmax regression since one
+#' column is redundant (as `nnet::multinom()` counts them). That of a linear
+#' fit is the Gaussian one `lm()` reports, its variance estimated by the
+#' mean squared error (one degree of freedom more).
+#'
+#' @param object,x A fitted model, or its summary for the `print()` method.
+#' @param digits Significant digits to print.
+#' @param ... Unused.
+#' @return `summary()` returns an object of class `summary.nnfs_regression`:
+#'   a list with `call`, `coefficients`, `nobs`, `method`, `epochs`, `lr`,
+#'   `loss` (the final mean loss), `loss_change` (its change over the last
+#'   epoch, a convergence check), and either `residuals` (quantiles),
+#'   `sigma` and `r.squared` (linear) or `logLik`, `aic`, `accuracy` and
+#'   `confusion` (the training confusion table). `logLik()` returns an
+#'   object of class `logLik` with attributes `df` and `nobs`. `print()`
+#'   returns its argument invisibly.
+#' @examples
+#' fit <- logistic_reg(mtcars[, c("mpg", "wt")] / 10, mtcars$am,
+#'                     epochs = 5000, lr = 1, verbose = FALSE)
+#' fit
+#' summary(fit)
+#' logLik(fit)
+#' @export
+summary.nnfs_regression <- function(object, ...) {
+  s <- object[c("call", "coefficients", "nobs", "method", "epochs", "lr",
+                "loss")]
+  s$title <- regression_title(object)
+  s$family <- fam <- regression_family(object)
+  h <- object$history
+  s$loss_change <- if (length(h) >= 2L) h[length(h)] - h[length(h) - 1L] else NA_real_
+  if (fam == "linear") {
+    res <- object$y - object$fitted.values
+    s$residuals <- stats::setNames(stats::quantile(res, names = FALSE),
+                                   c("Min", "1Q", "Median", "3Q", "Max"))
+    df <- object$nobs - length(object$coefficients)
+    s$sigma <- if (df > 0) sqrt(sum(res^2) / df) else NaN
+    s$r.squared <- 1 - sum(res^2) / sum((object$y - mean(object$y))^2)
+  } else {
+    s$logLik <- logLik.nnfs_regression(object)
+    s$aic <- stats::AIC(s$logLik)
+    if (fam == "logistic") {
+      lab <- switch(object$kind, factor = object$levels,
+                    logical = c("FALSE", "TRUE"), numeric = c("0", "1"))
+      pred <- factor(lab[1L + (object$linear.predictors > 0)], levels = lab)
+      obs <- factor(lab[1L + object$y], levels = lab)
+    } else {
+      pred <- predict.nnfs_softmax_reg(object, type = "class")
+      obs <- object$y
+    }
+    s$confusion <- table(predicted = pred, observed = obs)
+    s$accuracy <- mean(pred == obs)
+  }
+  class(s) <- "summary.nnfs_regression"
+  s
+}
+
+#' @rdname summary.nnfs_regression
+#' @export
+print.summary.nnfs_regression <- function(x, digits = max(3L, getOption("digits") - 3L),
+                                          ...) {
+  cat(x$title, "\n\nCall:\n", paste(deparse(x$call), collapse = "\n"),
+      "\n\nCoefficients:\n", sep = "")
+  print(x$coefficients, digits = digits)
+  cat("\n", x$nobs, " observations", sep = "")
+  if (x$family == "linear") {
+    cat("; residuals:\n")
+    print(x$residuals, digits = digits)
+    cat("Residual standard error: ", format(x$sigma, digits = digits),
+        "; R-squared: ", format(x$r.squared, digits = digits), "\n", sep = "")
+  } else {
+    cat("; log-likelihood ", format(c(x$logLik), digits = digits),
+        " (df = ", attr(x$logLik, "df"), "), AIC ",
+        format(x$aic, digits = digits), "\nTraining accuracy ",
+        format(x$accuracy, digits = digits), ":\n", sep = "")
+    print(x$confusion)
+  }
+  if (x$method == "gd")
+    cat("Mean ", if (x$family == "linear") "squared error" else "cross-entropy",
+        " after the last epoch: ", format(x$loss, digits = digits),
+        " (change over that epoch: ", format(x$loss_change, digits = 2), ")\n",
+        sep = "")
+  invisible(x)
+}
+
+#' @rdname summary.nnfs_regression
+#' @export
+print.nnfs_regression <- function(x, digits = max(3L, getOption("digits") - 3L),
+                                  ...) {
+  cat(regression_title(x), "\n\nCoefficients:\n", sep = "")
+  print(x$coefficients, digits = digits)
+  if (regression_family(x) == "linear") {
+    cat("\nMean squared error: ", format(x$loss, digits = digits), "\n", sep = "")
+  } else {
+    ll <- logLik.nnfs_regression(x)
+    cat("\nLog-likelihood: ", format(c(ll), digits = digits), " (df = ",
+        attr(ll, "df"), ")\n", sep = "")
+  }
+  invisible(x)
+}
+
+#' @rdname summary.nnfs_regression
+#' @export
+logLik.nnfs_regression <- function(object, ...) {
+  n <- object$nobs
+  cf <- as.matrix(object$coefficients)
+  fam <- regression_family(object)
+  val <- if (fam == "linear") -n / 2 * (log(2 * pi * object$loss) + 1) else
+    -n * object$loss
+  df <- switch(fam, linear = nrow(cf) + 1L, logistic = nrow(cf),
+               softmax = nrow(cf) * (ncol(cf) - 1L))
+  structure(val, df = df, nobs = n, class = "logLik")
+}
