@@ -1,22 +1,26 @@
 #!/usr/bin/env bash
 # Every performance benchmark in one command, from the package root:
 #
-#   bash bench/run.sh
+#   bash bench/run.sh [output-directory]
 #
 # Installs the package and what the peers need (Fashion-MNIST, PyTorch CPU,
 # OpenBLAS; Debian packages, used by the benchmarks only), then runs the
-# Fashion-MNIST benchmarks in turn, each writing its bench/*-results.md:
-# dense networks (mlp.R), the CNN (cnn.R), peak memory (memory.R). The
-# other scripts (gemm.R, logistic.R, convolution.R) run the same way on
-# their own. About 10 minutes on a 2-core machine.
+# Fashion-MNIST benchmarks in turn: dense networks (mlp.R), the CNN
+# (cnn.R), peak memory (memory.R). Each writes its Markdown table to the
+# output directory (default /tmp/nnfs-bench) and prints it. The recorded
+# bench/*-results.md came from the same scripts, with notes added by hand.
+# The other scripts (gemm.R, logistic.R, convolution.R) run on their own.
+# About 10 minutes on a 2-core machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
   apt-get install -y -q dataset-fashion-mnist python3-torch \
     libopenblas0-pthread >/dev/null || echo "peers not installed; their columns stay NA"
 fi
+out=${1:-/tmp/nnfs-bench}
+mkdir -p "$out"
 R CMD INSTALL . >/dev/null
 for b in mlp cnn memory; do
-  echo "== bench/$b.R"
-  Rscript "bench/$b.R"
+  echo "== bench/$b.R -> $out/$b-results.md"
+  Rscript "bench/$b.R" "$out/$b-results.md"
 done
