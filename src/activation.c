@@ -2,10 +2,18 @@
  * layer's output, and their derivatives written in terms of that output
  * (so the pre-activation never has to be kept). Softmax is per column. */
 #include <math.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 #include "nnfs.h"
+#include "gemm.h"
 
-/* a (n x B): z -> f(z) in place */
-void act_forward(double *a, int act, double slope, int n, int B)
+/* Blocks of at least this many values are shared out among threads by
+ * columns (each value's result is the same whatever the split). */
+#define ACT_PAR_MIN 32768
+
+/* a (n x B): z -> f(z) in place, one thread */
+static void act_forward1(double *a, int act, double slope, int n, int B)
 {
     long len = (long) n * B;
     switch (act) {
@@ -36,9 +44,9 @@ void act_forward(double *a, int act, double slope, int n, int B)
     }
 }
 
-/* d (n x B) *= f'(z), with f' from the output a (n x B) */
-void act_backward(double *d, const double *a, int act, double slope,
-                  int n, int B)
+/* d (n x B) *= f'(z), with f' from the output a (n x B), one thread */
+static void act_backward1(double *d, const double *a, int act, double slope,
+                          int n, int B)
 {
     long len = (long) n * B;
     switch (act) {
@@ -67,4 +75,54 @@ void act_backward(double *d, const double *a, int act, double slope,
     default: /* ACT_LINEAR */
         break;
     }
+}
+
+/* threads for an (n x B) block */
+static int act_threads(int n, int B)
+{
+    return (long) n * B >= ACT_PAR_MIN ? split_threads(B) : 1;
+}
+
+#ifdef _OPENMP
+/* first column of part t of nt */
+static int part_start(int B, int t, int nt)
+{
+    return (int) ((long) B * t / nt);
+}
+#endif
+
+void act_forward(double *a, int act, double slope, int n, int B)
+{
+    int nt = act_threads(n, B);
+    if (nt == 1 || act == ACT_LINEAR) {
+        act_forward1(a, act, slope, n, B);
+        return;
+    }
+#ifdef _OPENMP
+#pragma omp parallel num_threads(nt)
+    {
+        int t = omp_get_thread_num(), j0 = part_start(B, t, nt);
+        act_forward1(a + (long) n * j0, act, slope, n,
+                     part_start(B, t + 1, nt) - j0);
+    }
+#endif
+}
+
+void act_backward(double *d, const double *a, int act, double slope,
+                  int n, int B)
+{
+    int nt = act_threads(n, B);
+    if (nt == 1 || act == ACT_LINEAR) {
+        act_backward1(d, a, act, slope, n, B);
+        return;
+    }
+#ifdef _OPENMP
+#pragma omp parallel num_threads(nt)
+    {
+        int t = omp_get_thread_num(), j0 = part_start(B, t, nt);
+        long off = (long) n * j0;
+        act_backward1(d + off, a + off, act, slope, n,
+                      part_start(B, t + 1, nt) - j0);
+    }
+#endif
 }

@@ -33,6 +33,17 @@ void gemm_set_threads(int n) { gemm_threads = n > 0 ? n : 1; }
 
 int gemm_get_threads(void) { return gemm_threads; }
 
+int split_threads(int units)
+{
+#ifdef _OPENMP
+    int nt = gemm_threads < units ? gemm_threads : units;
+    return nt > 1 && !omp_in_parallel() ? nt : 1;
+#else
+    (void) units;
+    return 1;
+#endif
+}
+
 /* element (i, j) of op(X) for a column-major X with leading dimension ld */
 #define OP(X, t, i, j, ld) ((t) ? (X)[(j) + (ptrdiff_t)(i) * (ld)] : (X)[(i) + (ptrdiff_t)(j) * (ld)])
 

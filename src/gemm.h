@@ -25,4 +25,10 @@ void gemm_naive(int trans_a, int trans_b, int m, int n, int k,
 void gemm_set_threads(int n);
 int gemm_get_threads(void);
 
+/* Threads for a loop over `units` independent pieces (samples of a batch,
+ * columns) that the caller shares out itself: at most gemm_get_threads()
+ * and `units`, 1 inside a parallel region. Each piece's result must not
+ * depend on the split, so the count changes speed only. */
+int split_threads(int units);
+
 #endif

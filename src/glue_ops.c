@@ -118,7 +118,8 @@ SEXP C_conv2d(SEXP x, SEXP W, SEXP b, SEXP geom, SEXP naive, SEXP threads)
         gemm_set_threads(asInteger(threads));
         double *work = (double *) R_alloc((size_t) conv2d_work_doubles(&g, B),
                                           sizeof(double));
-        conv2d_forward(REAL(out), work, REAL(x), REAL(W), bp, &g, B);
+        conv2d_forward(REAL(out), work, REAL(x), REAL(W), bp, &g, ACT_LINEAR, 0.0,
+                       B);
     }
     UNPROTECT(1);
     return out;

@@ -47,14 +47,9 @@ static int chunk_cols(const conv_geom *g)
 }
 
 /* Samples of a batch are independent, so the kernels below share them out
- * among up to gemm_get_threads() threads, each with its own im2col chunk.
- * Weight and bias gradients are first formed per sample and then added in
- * sample order, so the sums do not depend on the thread count. */
-static int conv_threads(int B)
-{
-    int nt = gemm_get_threads();
-    return nt < B ? nt : (B > 0 ? B : 1);
-}
+ * among split_threads(B) threads, each with its own im2col chunk. Weight
+ * and bias gradients are first formed per sample and then added in sample
+ * order, so the sums do not depend on the thread count. */
 
 /* doubles of im2col scratch one thread uses */
 static long chunk_doubles(const conv_geom *g)
@@ -67,7 +62,7 @@ static long chunk_doubles(const conv_geom *g)
 long conv2d_work_doubles(const conv_geom *g, int B)
 {
     long K = (long) g->kh * g->kw * g->in_c, F = g->out_c;
-    return chunk_doubles(g) * conv_threads(B) + (long) B * (K * F + F);
+    return chunk_doubles(g) * split_threads(B) + (long) B * (K * F + F);
 }
 
 static int thread_id(void)
@@ -94,6 +89,21 @@ static void valid_rows(const conv_geom *g, int ky, int *lo, int *hi)
 
 /* ---- im2col / col2im ---- */
 
+/* dst[0..n) = src[0..n): the runs im2col copies are short (an output
+ * column, often 10 to 30 values), where a library call costs more than
+ * the copy; fixed-size blocks of 8 compile to inline vector moves. */
+static inline void copy_run(double *dst, const double *src, int n)
+{
+    int i = 0;
+    for (; i + 8 <= n; i += 8) memcpy(dst + i, src + i, 8 * sizeof(double));
+    for (; i < n; i++) dst[i] = src[i];
+}
+
+static inline void zero_run(double *dst, int n)
+{
+    for (int i = 0; i < n; i++) dst[i] = 0.0;
+}
+
 /* cols (Pc x K), Pc = out_h * (ox1 - ox0): the patches of output columns
  * [ox0, ox1) of one sample image `img`, rows in output order. */
 static void im2col(double *cols, const double *img, const conv_geom *g,
@@ -112,19 +122,18 @@ static void im2col(double *cols, const double *img, const conv_geom *g,
             double *dst = cols + Pc * k + (ptrdiff_t) g->out_h * (ox - ox0);
             int ix = ox * s - g->pad_l + kx;
             if (ix < 0 || ix >= g->in_w) {
-                memset(dst, 0, sizeof(double) * (size_t) g->out_h);
+                zero_run(dst, g->out_h);
                 continue;
             }
             /* output row oy reads chan[base + oy * s] */
             ptrdiff_t base = (ptrdiff_t) g->in_h * ix + ky - g->pad_t;
-            memset(dst, 0, sizeof(double) * (size_t) lo);
-            if (s == 1 && hi > lo)
-                memcpy(dst + lo, chan + base + lo,
-                       sizeof(double) * (size_t) (hi - lo));
+            zero_run(dst, lo);
+            if (s == 1)
+                copy_run(dst + lo, chan + base + lo, hi - lo);
             else
                 for (int oy = lo; oy < hi; oy++)
                     dst[oy] = chan[base + (ptrdiff_t) oy * s];
-            memset(dst + hi, 0, sizeof(double) * (size_t) (g->out_h - hi));
+            zero_run(dst + hi, g->out_h - hi);
         }
     }
 }
@@ -157,18 +166,39 @@ static void col2im(double *img, const double *cols, const conv_geom *g,
 
 /* ---- forward ---- */
 
-/* out (P*F x B) = per sample im2col(in) (P x K) %*% W (K x F) + b, one
- * chunk of output columns at a time */
+/* x[0..n) += v; v in a local so the loop vectorises (no aliasing doubt) */
+static void add_const(double *x, long n, double v)
+{
+#pragma omp simd
+    for (long i = 0; i < n; i++) x[i] += v;
+}
+
+/* sum of x[0..n): four running sums (the adds do not wait on each other)
+ * added in a fixed order at the end */
+static double sum_run(const double *x, long n)
+{
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    long i = 0;
+    for (; i + 4 <= n; i += 4) {
+        s0 += x[i]; s1 += x[i + 1]; s2 += x[i + 2]; s3 += x[i + 3];
+    }
+    for (; i < n; i++) s0 += x[i];
+    return (s0 + s1) + (s2 + s3);
+}
+
+/* out (P*F x B) = act(per sample im2col(in) (P x K) %*% W (K x F) + b), one
+ * chunk of output columns at a time; bias and activation (enum act_kind,
+ * slope for leaky ReLU) are applied to each sample while it is in cache */
 void conv2d_forward(double *out, double *work, const double *in,
                     const double *W, const double *b, const conv_geom *g,
-                    int B)
+                    int act, double slope, int B)
 {
     const int P = g->out_h * g->out_w, F = g->out_c;
     const int K = g->kh * g->kw * g->in_c, step = chunk_cols(g);
     const ptrdiff_t n_in = (ptrdiff_t) g->in_h * g->in_w * g->in_c;
     const ptrdiff_t n_out = (ptrdiff_t) P * F;
     const long chunk = chunk_doubles(g);
-    const int nt = conv_threads(B);
+    const int nt = split_threads(B);
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
     for (int s = 0; s < B; s++) {
         double *o = out + n_out * s, *wk = work + chunk * thread_id();
@@ -180,10 +210,8 @@ void conv2d_forward(double *out, double *work, const double *in,
                  o + (ptrdiff_t) g->out_h * ox0, P);
         }
         if (b)
-            for (int f = 0; f < F; f++) {
-                double *of = o + (ptrdiff_t) P * f;
-                for (int p = 0; p < P; p++) of[p] += b[f];
-            }
+            for (int f = 0; f < F; f++) add_const(o + (ptrdiff_t) P * f, P, b[f]);
+        act_forward(o, act, slope, P * F, 1);
     }
 }
 
@@ -231,7 +259,7 @@ void conv2d_backward(double *din, double *dW, double *db, double *work,
     const ptrdiff_t n_in = (ptrdiff_t) g->in_h * g->in_w * g->in_c;
     const ptrdiff_t n_out = (ptrdiff_t) P * F;
     const long chunk = chunk_doubles(g), n_part = (long) K * F + F;
-    const int nt = conv_threads(B);
+    const int nt = split_threads(B);
     /* per-sample gradients (K*F for W, then F for b) after the scratch */
     double *part = work + chunk * nt;
     if (din) memset(din, 0, sizeof(double) * (size_t) n_in * B);
@@ -257,12 +285,7 @@ void conv2d_backward(double *din, double *dW, double *db, double *work,
             }
         }
         if (db)
-            for (int f = 0; f < F; f++) {
-                const double *df = d + (ptrdiff_t) P * f;
-                double sum = 0.0;
-                for (int p = 0; p < P; p++) sum += df[p];
-                dbs[f] = sum;
-            }
+            for (int f = 0; f < F; f++) dbs[f] = sum_run(d + (ptrdiff_t) P * f, P);
     }
     /* add the per-sample gradients in sample order */
     for (int s = 0; s < B; s++) {

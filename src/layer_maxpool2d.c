@@ -11,21 +11,33 @@
 #include <stddef.h>
 #include <string.h>
 #include "nnfs.h"
+#include "gemm.h"
+
+/* One step of the scan: take v at index i if it beats the best so far.
+ * Written with a mask and a max rather than a branch (after a ReLU, ties
+ * and near ties are common and a branch would often be mispredicted). */
+#define POOL_TAKE(v, i) do {                                               \
+        double v_ = (v);                                                   \
+        int m_ = -(v_ > best);                                             \
+        bi = (bi & ~m_) | ((i) & m_);                                      \
+        best = v_ > best ? v_ : best;                                      \
+    } while (0)
 
 /* The common 2 x 2 window with stride 2, unrolled: the same comparisons in
  * the same order as the general loop below. */
 static void pool2x2(double *o, int *am, const double *img, const conv_geom *g)
 {
     ptrdiff_t j = 0;
+    const int h = g->in_h;
     for (int c = 0; c < g->out_c; c++)
     for (int ox = 0; ox < g->out_w; ox++) {
-        int col = g->in_h * (2 * ox + g->in_w * c);
+        int col = h * (2 * ox + g->in_w * c);
         for (int oy = 0; oy < g->out_h; oy++, j++) {
             int i = col + 2 * oy, bi = i;
             double best = img[i];
-            if (img[i + 1] > best) { best = img[i + 1]; bi = i + 1; }
-            if (img[i + g->in_h] > best) { best = img[i + g->in_h]; bi = i + g->in_h; }
-            if (img[i + g->in_h + 1] > best) { best = img[i + g->in_h + 1]; bi = i + g->in_h + 1; }
+            POOL_TAKE(img[i + 1], i + 1);
+            POOL_TAKE(img[i + h], i + h);
+            POOL_TAKE(img[i + h + 1], i + h + 1);
             o[j] = best;
             am[j] = bi;
         }
@@ -42,24 +54,27 @@ static void pool_any(double *o, int *am, const double *img, const conv_geom *g)
          * that a strict > keeps the first maximum */
         int base = oy * g->stride +
                    g->in_h * (ox * g->stride + g->in_w * c);
-        int best_i = base;
+        int bi = base;
         double best = img[base];
         for (int kx = 0; kx < g->kw; kx++)
             for (int ky = 0; ky < g->kh; ky++) {
                 int i = base + ky + g->in_h * kx;
-                if (img[i] > best) { best = img[i]; best_i = i; }
+                POOL_TAKE(img[i], i);
             }
         o[j] = best;
-        am[j] = best_i;
+        am[j] = bi;
     }
 }
 
+/* Samples are pooled independently, split_threads(B) at a time. */
 void maxpool2d_forward(double *out, int *argmax, const double *in,
                        const conv_geom *g, int B)
 {
     const ptrdiff_t n_in = (ptrdiff_t) g->in_h * g->in_w * g->in_c;
     const ptrdiff_t n_out = (ptrdiff_t) g->out_h * g->out_w * g->out_c;
     const int fast = g->kh == 2 && g->kw == 2 && g->stride == 2;
+    const int nt = split_threads(B);
+#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
     for (int s = 0; s < B; s++) {
         if (fast)
             pool2x2(out + n_out * s, argmax + n_out * s, in + n_in * s, g);
@@ -74,9 +89,11 @@ void maxpool2d_backward(double *din, const double *dout, const int *argmax,
 {
     const ptrdiff_t n_in = (ptrdiff_t) g->in_h * g->in_w * g->in_c;
     const ptrdiff_t n_out = (ptrdiff_t) g->out_h * g->out_w * g->out_c;
-    memset(din, 0, sizeof(double) * (size_t) n_in * B);
+    const int nt = split_threads(B);
+#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
     for (int s = 0; s < B; s++) {
         double *d = din + n_in * s;
+        memset(d, 0, sizeof(double) * (size_t) n_in);
         const double *o = dout + n_out * s;
         const int *am = argmax + n_out * s;
         for (ptrdiff_t j = 0; j < n_out; j++) d[am[j]] += o[j];

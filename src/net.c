@@ -108,8 +108,8 @@ void net_forward(network *nt, const double *x, int B, int train)
             act_forward(L->out, L->act, L->slope, L->n_out, B);
             break;
         case LAYER_CONV2D:
-            conv2d_forward(L->out, L->work, in, L->W, L->b, &L->g, B);
-            act_forward(L->out, L->act, L->slope, L->n_out, B);
+            conv2d_forward(L->out, L->work, in, L->W, L->b, &L->g, L->act,
+                           L->slope, B);
             break;
         case LAYER_MAXPOOL2D:
             maxpool2d_forward(L->out, L->argmax, in, &L->g, B);

@@ -78,14 +78,15 @@ void dense_backward_sgd(double *din, double *W, double *b, const double *dz,
                         const double *in, double step, int n_out, int n_in,
                         int B);
 
-/* in (in_h*in_w*in_c x B) -> out (out_h*out_w*out_c x B); work holds
+/* in (in_h*in_w*in_c x B) -> out (out_h*out_w*out_c x B), activation
+ * `act` (enum act_kind, `slope` for leaky ReLU) applied; work holds
  * conv2d_work_doubles(g, B) doubles (im2col chunks per thread and the
- * per-sample gradients). Samples are shared among gemm_get_threads()
+ * per-sample gradients). Samples are shared among split_threads(B)
  * threads; results do not depend on their number. */
 long conv2d_work_doubles(const conv_geom *g, int B);
 void conv2d_forward(double *out, double *work, const double *in,
                     const double *W, const double *b, const conv_geom *g,
-                    int B);
+                    int act, double slope, int B);
 void conv2d_backward(double *din, double *dW, double *db, double *work,
                      const double *dz, const double *in, const double *W,
                      const conv_geom *g, int B);

@@ -32,12 +32,13 @@ const double *samples_block(const sample_set *s, int i, int B, double *buf)
 
 /* ---- samples in rows: shuffled batches through a chunk buffer ----
  * Reading a shuffled sample from an n x p matrix touches p cache lines, so
- * the samples of the next `m` batches are first gathered into `chunk`
- * (m x p) one feature column at a time, in increasing sample order: the
- * reads then sweep each column forwards. Batches are read from the chunk. */
+ * the samples of the next `m` batches are first gathered into `chunk`, in
+ * increasing sample order so that the reads sweep each column forwards.
+ * The chunk holds one sample per column (p x m) in the shuffled order, so
+ * that a batch is a block of it, used in place. */
 
 typedef struct {
-    double *chunk;            /* cap x p */
+    double *chunk;            /* p x cap */
     long long *key;           /* cap: sample << 32 | position in chunk */
     int cap, start, m;        /* capacity; first perm index held; count */
 } chunk_reader;
@@ -48,36 +49,41 @@ static int cmp_key(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* features copied per pass: a cache line of a sample's column in the chunk */
+#define CHUNK_FEATURES 8
+
 static void chunk_load(chunk_reader *c, const sample_set *s, const int *perm,
                        int start)
 {
-    int m = s->n - start < c->cap ? s->n - start : c->cap;
+    int m = s->n - start < c->cap ? s->n - start : c->cap, p = s->p;
     for (int q = 0; q < m; q++)
         c->key[q] = ((long long) perm[start + q] << 32) | q;
     qsort(c->key, m, sizeof(long long), cmp_key);
     int nt = gemm_get_threads();
-    /* a pure copy: the same result whatever the thread count */
+    /* a pure copy: the same result whatever the thread count. Each pass
+     * reads a few feature columns forwards and writes one run per sample. */
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
-    for (int j = 0; j < s->p; j++) {
-        const double *col = s->v + (long) j * s->n;
-        double *dst = c->chunk + (long) j * m;
-        for (int q = 0; q < m; q++)
-            dst[c->key[q] & 0xffffffffLL] = col[c->key[q] >> 32];
+    for (int j0 = 0; j0 < p; j0 += CHUNK_FEATURES) {
+        int j1 = j0 + CHUNK_FEATURES < p ? j0 + CHUNK_FEATURES : p;
+        for (int q = 0; q < m; q++) {
+            const double *src = s->v + (c->key[q] >> 32);
+            double *dst = c->chunk + (long) p * (c->key[q] & 0xffffffffLL);
+            for (int j = j0; j < j1; j++) dst[j] = src[(long) j * s->n];
+        }
     }
     c->start = start;
     c->m = m;
 }
 
-/* samples perm[i..i+B-1] as a p x B block in dst */
-static void gather_batch(double *dst, const sample_set *s, const int *perm,
-                         int i, int B, chunk_reader *c)
+/* samples perm[i..i+B-1] as a p x B block: gathered into buf when the
+ * samples are in columns, a block of the chunk when they are in rows */
+static const double *batch_block(double *buf, const sample_set *s,
+                                 const int *perm, int i, int B,
+                                 chunk_reader *c)
 {
-    if (!s->rows) { gather(dst, s->v, perm + i, s->p, B); return; }
+    if (!s->rows) { gather(buf, s->v, perm + i, s->p, B); return buf; }
     if (i < c->start || i + B > c->start + c->m) chunk_load(c, s, perm, i);
-    for (int j = 0; j < s->p; j++) {
-        const double *src = c->chunk + (long) j * c->m + (i - c->start);
-        for (int b = 0; b < B; b++) dst[j + (long) b * s->p] = src[b];
-    }
+    return c->chunk + (long) s->p * (i - c->start);
 }
 
 /* Fisher-Yates shuffle with R's RNG, so set.seed() reproduces it */
@@ -172,9 +178,9 @@ static int train_epoch(network *nt, const train_data *d, const train_cfg *cfg,
     c->m = 0;
     for (int i = 0; i < n; i += cfg->batch) {
         int B = n - i < cfg->batch ? n - i : cfg->batch;
-        gather_batch(xb, &d->x, perm, i, B, c);
+        const double *xi = batch_block(xb, &d->x, perm, i, B, c);
         gather(yb, d->y, perm + i, d->k, B);
-        net_forward(nt, xb, B, 1);
+        net_forward(nt, xi, B, 1);
         double *a = net_output(nt);
         double bl = loss_forward(a, yb, cfg->cost, last_act, d->k, B);
         if (!isfinite(bl)) return 1;
@@ -184,7 +190,7 @@ static int train_epoch(network *nt, const train_data *d, const train_cfg *cfg,
         net_zero_grad(nt);
         loss_delta(nt->L[nt->n_layers - 1].dout, a, yb, cfg->cost, last_act,
                    slope, d->k, B);
-        net_backward(nt, xb, B);
+        net_backward(nt, xi, B);
         optim_step(nt, state, &cfg->opt, 1.0 / B, ++(*step));
         R_CheckUserInterrupt();
     }
@@ -209,7 +215,8 @@ void train_run(network *nt, const train_data *d, const train_cfg *cfg,
     int has_val = d->xv.v != NULL && d->xv.n > 0;
     int stopping = cfg->patience > 0 && has_val;
     int *perm = (int *) R_alloc(n, sizeof(int));
-    double *xb = (double *) R_alloc((size_t) p * cfg->batch, sizeof(double));
+    double *xb = d->x.rows ? NULL :
+        (double *) R_alloc((size_t) p * cfg->batch, sizeof(double));
     double *yb = (double *) R_alloc((size_t) d->k * cfg->batch, sizeof(double));
     double *vb = has_val && d->xv.rows ?
         (double *) R_alloc((size_t) p * nt->batch_cap, sizeof(double)) : NULL;
