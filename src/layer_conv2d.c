@@ -35,13 +35,31 @@
 #define CHUNK_L2 32768
 #define CHUNK_ROWS 128
 
+/* With stride 1 and no padding, the taps of an output column read runs of
+ * consecutive input values. Giving each output column all in_h rows in the
+ * im2col chunk (the last kh - 1 of them are not outputs; the products fill
+ * them and they are dropped) makes each tap's column of the chunk one run
+ * of its input channel: one copy per tap instead of one per tap and output
+ * column. This "tall" layout is used whenever the geometry allows. */
+static int tall(const conv_geom *g)
+{
+    return g->stride == 1 && g->pad_t == 0 && g->pad_l == 0 &&
+           g->out_h == g->in_h - g->kh + 1 && g->out_w == g->in_w - g->kw + 1;
+}
+
+/* im2col rows per output column */
+static int col_rows(const conv_geom *g)
+{
+    return tall(g) ? g->in_h : g->out_h;
+}
+
 /* output columns per chunk: at least one, at most all */
 static int chunk_cols(const conv_geom *g)
 {
-    long per_col = (long) g->out_h * g->kh * g->kw * g->in_c;
+    long per_col = (long) col_rows(g) * g->kh * g->kw * g->in_c;
     long target = g->out_c < 8 ? CHUNK_L1 : CHUNK_L2;
     long n = target / (per_col > 0 ? per_col : 1);
-    long n_rows = (CHUNK_ROWS + g->out_h - 1) / g->out_h;
+    long n_rows = (CHUNK_ROWS + col_rows(g) - 1) / col_rows(g);
     if (n < n_rows) n = n_rows;
     return n < 1 ? 1 : (n > g->out_w ? g->out_w : (int) n);
 }
@@ -51,10 +69,18 @@ static int chunk_cols(const conv_geom *g)
  * and bias gradients are first formed per sample and then added in sample
  * order, so the sums do not depend on the thread count. */
 
-/* doubles of im2col scratch one thread uses */
+/* im2col rows of a chunk, at most */
+static long chunk_rows(const conv_geom *g)
+{
+    return (long) col_rows(g) * chunk_cols(g);
+}
+
+/* doubles of scratch one thread uses: the im2col chunk and, for the tall
+ * layout, the chunk's product (or output gradient) with all in_h rows */
 static long chunk_doubles(const conv_geom *g)
 {
-    return (long) g->out_h * g->kh * g->kw * g->in_c * chunk_cols(g);
+    long K = (long) g->kh * g->kw * g->in_c;
+    return chunk_rows(g) * (K + (tall(g) ? g->out_c : 0));
 }
 
 /* doubles of `work` the kernels below use for geometry g and B samples,
@@ -164,6 +190,99 @@ static void col2im(double *img, const double *cols, const conv_geom *g,
     }
 }
 
+/* The tall layout (see tall()): the im2col chunk would be cols (Q x K),
+ * Q = in_h * (ox1 - ox0), with row q of tap k = (ky, kx, ic) holding input
+ * value q + ky + in_h * (kx + ox0) of channel ic. For one (kx, ic) its kh
+ * columns are then the (Q x kh) matrix with leading dimension 1 that
+ * starts at that value, so gemm() reads them from the image in place:
+ * one product per (kx, ic), no copy. Only the first Qv = Q - (kh - 1) rows
+ * are formed: the rest are not outputs and would read past the channel. */
+static int tall_valid(const conv_geom *g, int ox0, int ox1)
+{
+    return g->in_h * (ox1 - ox0) - (g->kh - 1);
+}
+
+/* prod (Qv x F, leading dimension ldp) = cols %*% W for the chunk */
+static void tall_forward(double *prod, int ldp, const double *img,
+                         const double *W, const conv_geom *g, int ox0,
+                         int ox1)
+{
+    const int K = g->kh * g->kw * g->in_c, F = g->out_c;
+    const int Qv = tall_valid(g, ox0, ox1);
+    const ptrdiff_t n_ch = (ptrdiff_t) g->in_h * g->in_w;
+    for (int ic = 0; ic < g->in_c; ic++)
+    for (int kx = 0; kx < g->kw; kx++) {
+        const double *a = img + n_ch * ic + (ptrdiff_t) g->in_h * (kx + ox0);
+        int k0 = g->kh * (kx + g->kw * ic);
+        gemm(0, 0, Qv, F, g->kh, 1.0, a, 1, W + k0, K, k0 ? 1.0 : 0.0,
+             prod, ldp);
+    }
+}
+
+/* dW (K x F) = cols^T dzt + beta dW for the chunk, dzt (Q x F, leading
+ * dimension ldd) */
+static void tall_weight_grad(double *dW, double beta, const double *img,
+                             const double *dzt, int ldd, const conv_geom *g,
+                             int ox0, int ox1)
+{
+    const int K = g->kh * g->kw * g->in_c, F = g->out_c;
+    const int Qv = tall_valid(g, ox0, ox1);
+    const ptrdiff_t n_ch = (ptrdiff_t) g->in_h * g->in_w;
+    for (int ic = 0; ic < g->in_c; ic++)
+    for (int kx = 0; kx < g->kw; kx++) {
+        const double *a = img + n_ch * ic + (ptrdiff_t) g->in_h * (kx + ox0);
+        int k0 = g->kh * (kx + g->kw * ic);
+        gemm(1, 0, g->kh, F, Qv, 1.0, a, 1, dzt, ldd, beta, dW + k0, K);
+    }
+}
+
+/* img += scatter of cols (Q x K) in the tall layout, the adjoint of the
+ * im2col; the rows that are not outputs must hold zeros */
+static void col2im_tall(double *img, const double *cols, const conv_geom *g,
+                        int ox0, int ox1)
+{
+    const ptrdiff_t Q = (ptrdiff_t) g->in_h * (ox1 - ox0);
+    const ptrdiff_t n_ch = (ptrdiff_t) g->in_h * g->in_w;
+    ptrdiff_t k = 0;
+    for (int ic = 0; ic < g->in_c; ic++)
+    for (int kx = 0; kx < g->kw; kx++)
+    for (int ky = 0; ky < g->kh; ky++, k++) {
+        ptrdiff_t off = ky + (ptrdiff_t) g->in_h * (kx + ox0);
+        ptrdiff_t len = n_ch - off < Q ? n_ch - off : Q;
+        double *dst = img + n_ch * ic + off;
+        const double *src = cols + Q * k;
+#pragma omp simd
+        for (ptrdiff_t q = 0; q < len; q++) dst[q] += src[q];
+    }
+}
+
+/* A tall chunk's (Q x F) block t against the sample's (P x F) block o
+ * (leading dimension P), output columns [ox0, ox1): tall_out copies t's
+ * output rows into o; tall_in copies o into t and zeroes t's other rows. */
+static void tall_out(double *o, const double *t, const conv_geom *g,
+                     int ox0, int ox1)
+{
+    const ptrdiff_t Q = (ptrdiff_t) g->in_h * (ox1 - ox0);
+    const ptrdiff_t P = (ptrdiff_t) g->out_h * g->out_w;
+    for (int f = 0; f < g->out_c; f++)
+    for (int ox = ox0; ox < ox1; ox++)
+        copy_run(o + P * f + (ptrdiff_t) g->out_h * ox,
+                 t + Q * f + (ptrdiff_t) g->in_h * (ox - ox0), g->out_h);
+}
+
+static void tall_in(double *t, const double *o, const conv_geom *g,
+                    int ox0, int ox1)
+{
+    const ptrdiff_t Q = (ptrdiff_t) g->in_h * (ox1 - ox0);
+    const ptrdiff_t P = (ptrdiff_t) g->out_h * g->out_w;
+    for (int f = 0; f < g->out_c; f++)
+    for (int ox = ox0; ox < ox1; ox++) {
+        double *tc = t + Q * f + (ptrdiff_t) g->in_h * (ox - ox0);
+        copy_run(tc, o + P * f + (ptrdiff_t) g->out_h * ox, g->out_h);
+        zero_run(tc + g->out_h, g->in_h - g->out_h);
+    }
+}
+
 /* ---- forward ---- */
 
 /* x[0..n) += v; v in a local so the loop vectorises (no aliasing doubt) */
@@ -198,12 +317,19 @@ void conv2d_forward(double *out, double *work, const double *in,
     const ptrdiff_t n_in = (ptrdiff_t) g->in_h * g->in_w * g->in_c;
     const ptrdiff_t n_out = (ptrdiff_t) P * F;
     const long chunk = chunk_doubles(g);
-    const int nt = split_threads(B);
+    const int nt = split_threads(B), is_tall = tall(g);
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
     for (int s = 0; s < B; s++) {
         double *o = out + n_out * s, *wk = work + chunk * thread_id();
+        double *prod = wk + chunk_rows(g) * K;   /* tall layout only */
         for (int ox0 = 0; ox0 < g->out_w; ox0 += step) {
             int ox1 = ox0 + step < g->out_w ? ox0 + step : g->out_w;
+            if (is_tall) {
+                int Q = g->in_h * (ox1 - ox0);
+                tall_forward(prod, Q, in + n_in * s, W, g, ox0, ox1);
+                tall_out(o, prod, g, ox0, ox1);
+                continue;
+            }
             int Pc = g->out_h * (ox1 - ox0);
             im2col(wk, in + n_in * s, g, ox0, ox1);
             gemm(0, 0, Pc, F, K, 1.0, wk, Pc, W, K, 0.0,
@@ -259,7 +385,7 @@ void conv2d_backward(double *din, double *dW, double *db, double *work,
     const ptrdiff_t n_in = (ptrdiff_t) g->in_h * g->in_w * g->in_c;
     const ptrdiff_t n_out = (ptrdiff_t) P * F;
     const long chunk = chunk_doubles(g), n_part = (long) K * F + F;
-    const int nt = split_threads(B);
+    const int nt = split_threads(B), is_tall = tall(g);
     /* per-sample gradients (K*F for W, then F for b) after the scratch */
     double *part = work + chunk * nt;
     if (din) memset(din, 0, sizeof(double) * (size_t) n_in * B);
@@ -268,8 +394,23 @@ void conv2d_backward(double *din, double *dW, double *db, double *work,
         const double *d = dz + n_out * s;
         double *wk = work + chunk * thread_id();
         double *dWs = part + n_part * s, *dbs = dWs + (long) K * F;
+        double *dzt = wk + chunk_rows(g) * K;    /* tall layout only */
         for (int ox0 = 0; ox0 < g->out_w; ox0 += step) {
             int ox1 = ox0 + step < g->out_w ? ox0 + step : g->out_w;
+            if (is_tall) {
+                /* dz_s's rows for the chunk, with zeros in the rows that
+                 * are not outputs, so that they add nothing */
+                int Q = g->in_h * (ox1 - ox0);
+                tall_in(dzt, d, g, ox0, ox1);
+                if (dW)
+                    tall_weight_grad(dWs, ox0 ? 1.0 : 0.0, in + n_in * s, dzt,
+                                     Q, g, ox0, ox1);
+                if (din) {
+                    gemm(0, 1, Q, K, F, 1.0, dzt, Q, W, K, 0.0, wk, Q);
+                    col2im_tall(din + n_in * s, wk, g, ox0, ox1);
+                }
+                continue;
+            }
             int Pc = g->out_h * (ox1 - ox0);
             /* the chunk's rows of dz_s: (Pc x F), leading dimension P */
             const double *dc = d + (ptrdiff_t) g->out_h * ox0;

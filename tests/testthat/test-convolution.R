@@ -353,6 +353,45 @@ test_that("conv2d kernels agree when the image is split into chunks", {
                     naive_conv(img, f)), 1e-12)
 })
 
+test_that("conv2d kernels with stride 1 and no padding match the direct loops", {
+  # this geometry builds the im2col chunk over whole input columns (rows
+  # that are not outputs are computed and dropped): check it on one chunk,
+  # on several chunks with a few channels, and with a kernel as large as
+  # the image
+  set.seed(7)
+  for (geo in list(c(28, 28, 1, 5, 5, 8), c(30, 23, 3, 3, 4, 2),
+                   c(6, 5, 2, 6, 5, 3), c(7, 9, 2, 1, 2, 1))) {
+    in_h <- geo[1]; in_w <- geo[2]; in_c <- geo[3]; kh <- geo[4]; kw <- geo[5]
+    filters <- geo[6]
+    g <- nnfs:::conv_geom(in_h, in_w, in_c, in_h - kh + 1, in_w - kw + 1,
+                          filters, kh, kw, 1, 0, 0)
+    s <- geom_sizes(g)
+    x <- matrix(rnorm(s$n_in * 3), s$n_in, 3)
+    W <- rnorm(s$n_w); b <- rnorm(filters)
+    expect_lt(rel_err(nnfs:::conv2d_op(x, W, b, g),
+                      nnfs:::conv2d_op(x, W, b, g, naive = TRUE)), 1e-12)
+    # gradients: the adjoint identities <conv(x, W), R> = <x, din> =
+    # <W, dW>, and column sums for db
+    R <- matrix(rnorm(s$n_out * 3), s$n_out, 3)
+    grad <- nnfs:::conv2d_grad(R, x, W, g)
+    lin <- sum(R * nnfs:::conv2d_op(x, W, NULL, g, naive = TRUE))
+    expect_equal(sum(x * grad[[1]]), lin, tolerance = 1e-10)
+    expect_equal(sum(W * grad[[2]]), lin, tolerance = 1e-10)
+    per_map <- matrix(colSums(matrix(R, g[4] * g[5])), filters)
+    expect_equal(grad[[3]], rowSums(per_map), tolerance = 1e-12)
+    # and each gradient entry against the direct loops: din by unit
+    # weights, dW by unit inputs
+    j <- sample(s$n_w, 1)
+    dW_j <- sum(R * nnfs:::conv2d_op(x, replace(numeric(s$n_w), j, 1), NULL,
+                                     g, naive = TRUE))
+    expect_equal(grad[[2]][j], dW_j, tolerance = 1e-12)
+    i <- sample(s$n_in, 1)
+    e <- matrix(0, s$n_in, 3); e[i, 2] <- 1
+    din_i <- sum(R * nnfs:::conv2d_op(e, W, NULL, g, naive = TRUE))
+    expect_equal(grad[[1]][i, 2], din_i, tolerance = 1e-12)
+  }
+})
+
 test_that("conv2d backward sums the batch's gradients", {
   set.seed(3)
   g <- random_geom()
