@@ -258,16 +258,25 @@ static void col2im_tall(double *img, const double *cols, const conv_geom *g,
 
 /* A tall chunk's (Q x F) block t against the sample's (P x F) block o
  * (leading dimension P), output columns [ox0, ox1): tall_out copies t's
- * output rows into o; tall_in copies o into t and zeroes t's other rows. */
-static void tall_out(double *o, const double *t, const conv_geom *g,
-                     int ox0, int ox1)
+ * output rows into o, adding the bias b (if not NULL); tall_in copies o
+ * into t and zeroes t's other rows. */
+static void tall_out(double *o, const double *t, const double *b,
+                     const conv_geom *g, int ox0, int ox1)
 {
     const ptrdiff_t Q = (ptrdiff_t) g->in_h * (ox1 - ox0);
     const ptrdiff_t P = (ptrdiff_t) g->out_h * g->out_w;
     for (int f = 0; f < g->out_c; f++)
-    for (int ox = ox0; ox < ox1; ox++)
-        copy_run(o + P * f + (ptrdiff_t) g->out_h * ox,
-                 t + Q * f + (ptrdiff_t) g->in_h * (ox - ox0), g->out_h);
+    for (int ox = ox0; ox < ox1; ox++) {
+        double *oc = o + P * f + (ptrdiff_t) g->out_h * ox;
+        const double *tc = t + Q * f + (ptrdiff_t) g->in_h * (ox - ox0);
+        if (!b) {
+            copy_run(oc, tc, g->out_h);
+            continue;
+        }
+        const double bf = b[f];
+#pragma omp simd
+        for (int oy = 0; oy < g->out_h; oy++) oc[oy] = tc[oy] + bf;
+    }
 }
 
 static void tall_in(double *t, const double *o, const conv_geom *g,
@@ -327,7 +336,7 @@ void conv2d_forward(double *out, double *work, const double *in,
             if (is_tall) {
                 int Q = g->in_h * (ox1 - ox0);
                 tall_forward(prod, Q, in + n_in * s, W, g, ox0, ox1);
-                tall_out(o, prod, g, ox0, ox1);
+                tall_out(o, prod, b, g, ox0, ox1);
                 continue;
             }
             int Pc = g->out_h * (ox1 - ox0);
@@ -335,7 +344,7 @@ void conv2d_forward(double *out, double *work, const double *in,
             gemm(0, 0, Pc, F, K, 1.0, wk, Pc, W, K, 0.0,
                  o + (ptrdiff_t) g->out_h * ox0, P);
         }
-        if (b)
+        if (b && !is_tall)   /* the tall layout added it on the way */
             for (int f = 0; f < F; f++) add_const(o + (ptrdiff_t) P * f, P, b[f]);
         act_forward(o, act, slope, P * F, 1);
     }
