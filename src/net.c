@@ -54,6 +54,13 @@ void net_bind_buffers(network *nt, double *dbl, int *ints, int cap)
             L->work = dbl;
             dbl += conv2d_work_doubles(&L->g, cap);
         }
+        /* the layout is already flat: a flatten layer after another layer
+         * shares that layer's buffers (its own stay unused), so nothing is
+         * copied */
+        if (L->kind == LAYER_FLATTEN && l > 0) {
+            L->out = nt->L[l - 1].out;
+            L->dout = nt->L[l - 1].dout;
+        }
         if (layer_has_params(L)) {
             L->dW = dbl; dbl += L->n_w;
             L->db = dbl; dbl += L->n_b;
@@ -118,7 +125,8 @@ void net_forward(network *nt, const double *x, int B, int train)
             dropout_forward(L, in, B, train, nt->unif);
             break;
         default: /* LAYER_FLATTEN: the layout is already flat */
-            memcpy(L->out, in, sizeof(double) * L->n_out * (long) B);
+            if (L->out != in)
+                memcpy(L->out, in, sizeof(double) * L->n_out * (long) B);
             break;
         }
     }
@@ -159,7 +167,8 @@ void net_backward(network *nt, const double *x, int B)
             if (din) for (long i = 0; i < len_in; i++) din[i] = L->dout[i] * L->mask[i];
             break;
         default: /* LAYER_FLATTEN */
-            if (din) memcpy(din, L->dout, sizeof(double) * len_in);
+            if (din && din != L->dout)
+                memcpy(din, L->dout, sizeof(double) * len_in);
             break;
         }
     }
