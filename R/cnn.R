@@ -7,8 +7,9 @@
 #' A network of [layer_conv2d()], [layer_maxpool2d()], [layer_flatten()],
 #' [layer_dropout()] and [layer_dense()] layers, trained by the same C
 #' engine, optimizers and rules as [neuralnetwork()]: convolution runs as
-#' im2col plus one matrix product, max pooling routes each gradient to the
-#' input that won, and everything random comes from R's generator.
+#' matrix products (read from the image in place for stride 1 without
+#' padding, through im2col otherwise), max pooling routes each gradient to
+#' the input that won, and everything random comes from R's generator.
 #'
 #' @section Images:
 #' Samples are images of height x width x channels. Give them as

@@ -1,7 +1,7 @@
 # Convolution, the article's step 5: convolution(), a small filter bank,
 # random filters, feature-map tiling and upright grey plotting. The sliding
-# window runs in C (src/layer_conv2d.c, im2col plus one matrix product), the
-# same kernel the network engine's conv2d layers use.
+# window runs in C (src/layer_conv2d.c, matrix products on the image or its
+# im2col patches), the same kernel the network engine's conv2d layers use.
 
 # ---- convolution() ----
 
@@ -12,9 +12,9 @@
 #' output pixel is the sum of the elementwise product of the filter with the
 #' image patch under it. With `padding = "valid"` and `stride = 1` an
 #' `n x m` image and a `k x l` filter give an `(n - k + 1) x (m - l + 1)`
-#' result. The arithmetic runs in the package's C kernel (im2col and a
-#' matrix product): on a 250 x 250 image that is several hundred times faster
-#' than the article's pure R loop.
+#' result. The arithmetic runs in the package's C kernel (matrix products
+#' on the image or its im2col patches): on a 250 x 250 image that is several
+#' hundred times faster than the article's pure R loop.
 #'
 #' A 3-D array (height x width x channels), such as a colour image read by
 #' `png::readPNG()`, is convolved channel by channel with the same 2-D

@@ -1,5 +1,7 @@
 /* layer_conv2d.c: 2-D convolution (cross-correlation, no filter flip) as
- * im2col plus gemm(), with a direct-loop reference.
+ * im2col plus gemm() (or, with stride 1 and no padding, gemm() reading the
+ * patches from the image in place: see tall()), with a direct-loop
+ * reference.
  *
  * Layout (see nnfs.h):
  *   in   (in_h*in_w*in_c x B), sample s contiguous, pixel (y, x, c) of a
@@ -13,7 +15,7 @@
  *        built a chunk of output columns at a time; then room for the
  *        per-sample weight and bias gradients of the backward pass. It
  *        must hold conv2d_work_doubles(g, B) doubles, for the thread count
- *        set by gemm_set_threads(). The backward pass reuses a thread's
+ *        split_threads(B) gives. The backward pass reuses a thread's
  *        chunk for the gradient of the columns once dW has been formed.
  * Zero padding: pad_t rows on top and pad_l columns on the left; the bottom
  * and right padding are implied by out_h and out_w. */
