@@ -40,6 +40,15 @@ cn <- cnn(list(layer_conv2d(2, 3, padding = "same"), layer_maxpool2d(2),
                                  y = digits$digit[41:50]),
           optimizer = "adam")
 print(table(predict(cn, imgs[1:10, , , drop = FALSE])))
+# Two unpadded stride-1 convolutions: products read from the image in
+# place, and the second layer's input gradient. Data read in place too.
+options(nnfs.copy_limit = 0)
+cn2 <- cnn(list(layer_conv2d(3, 3), layer_conv2d(2, 3), layer_maxpool2d(2),
+                layer_flatten(), layer_dense(10, "softmax")),
+           list(x = imgs[1:40, , , drop = FALSE], y = digits$digit[1:40]),
+           2, 8, 0.05)
+print(table(predict(cn2, imgs[1:10, , , drop = FALSE])))
+options(nnfs.copy_limit = NULL)
 
 # convolution() with a fixed filter.
 img <- matrix(unlist(digits[7, 1:64]), 8, 8, byrow = TRUE) / 16
