@@ -281,7 +281,7 @@ static int choose_path(const gemm_isa *isa, const gemm_args *x)
         ((x->n <= DOT_MAX_N && x->k >= DOT_MIN_K) ||
          (x->m < isa->mr && x->k >= 16)))
         return PATH_DOT;
-    if ((double) x->m * (x->k < isa->kc ? x->k : isa->kc) > LARGE_MIN_A &&
+    if ((double) x->m * x->k > LARGE_MIN_A &&
         x->n > 4 * isa->nr && x->k > 16)
         return PATH_LARGE;
     return PATH_SMALL;

@@ -5,6 +5,9 @@
  * op(A) is (m x k): A itself (lda >= m) or, with trans_a, the transpose of
  * a (k x m) matrix (lda >= k); likewise op(B) is (k x n).
  * beta == 0 overwrites C without reading it (NaN in C does not propagate).
+ * A and B are only read, so their columns may overlap: lda = 1 makes
+ * column p of A start one element after column p - 1 (the convolution
+ * kernels read image patches in place this way).
  * Pure C: no R headers. */
 #ifndef NNFS_GEMM_H
 #define NNFS_GEMM_H
