@@ -41,8 +41,9 @@
  * consecutive input values. Giving each output column all in_h rows in the
  * im2col chunk (the last kh - 1 of them are not outputs; the products fill
  * them and they are dropped) makes each tap's column of the chunk one run
- * of its input channel: one copy per tap instead of one per tap and output
- * column. This "tall" layout is used whenever the geometry allows. */
+ * of its input channel, so the products read the image in place instead
+ * (see tall_valid()). This "tall" layout is used whenever the geometry
+ * allows; the chunk then only serves the input gradient. */
 static int tall(const conv_geom *g)
 {
     return g->stride == 1 && g->pad_t == 0 && g->pad_l == 0 &&
