@@ -3,6 +3,13 @@
 # machine: pandoc and the R packages for vignettes and tests, and the
 # Fashion-MNIST data set used by some tests. Falls back to CRAN for the R
 # packages if Debian's are not available.
+#
+# Then the optional packages of the parsnip engine's tests and vignette:
+# their dependencies from Debian where it has them, and parsnip itself (not
+# in Debian) from CRAN with whatever dependencies must be newer than
+# Debian's (tools/install-cran.R). About 2.5 minutes of compiling on a
+# 2-core machine the first time, nothing after that. A failure there is
+# reported and does not stop the script: the tests that need parsnip skip.
 set -u
 need_pkgs="knitr rmarkdown png testthat"
 missing=$(Rscript -e "p <- strsplit('$need_pkgs', ' ')[[1]]; cat(p[!vapply(p, requireNamespace, logical(1), quietly = TRUE)])")
@@ -16,3 +23,18 @@ if [ -n "$debs" ] && command -v apt-get >/dev/null 2>&1; then
   apt-get install -y -qq $debs >/dev/null 2>&1 || echo "install-deps: apt-get could not install:$debs"
 fi
 Rscript -e "p <- strsplit('$need_pkgs', ' ')[[1]]; p <- p[!vapply(p, requireNamespace, logical(1), quietly = TRUE)]; if (length(p)) install.packages(p, repos = 'https://cloud.r-project.org')"
+
+# ---- optional: parsnip (tests/testthat/test-parsnip.R, vignettes/tidymodels.Rmd)
+opt_pkgs="rsample cli dplyr generics ggplot2 globals glue hardhat lifecycle magrittr pillar prettyunits purrr rlang tibble tidyr vctrs withr"
+if ! Rscript -e 'quit(status = !requireNamespace("parsnip", quietly = TRUE))' >/dev/null 2>&1; then
+  missing=$(Rscript -e "p <- strsplit('$opt_pkgs', ' ')[[1]]; cat(p[!vapply(p, requireNamespace, logical(1), quietly = TRUE)])")
+  debs=""
+  for p in $missing; do debs="$debs r-cran-$p"; done
+  if [ -n "$debs" ] && command -v apt-get >/dev/null 2>&1; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null 2>&1 || true
+    apt-get install -y -qq $debs >/dev/null 2>&1 || echo "install-deps: apt-get could not install (optional):$debs"
+  fi
+  timeout 1800 Rscript tools/install-cran.R parsnip rsample || echo "install-deps: parsnip was not installed; its tests will skip"
+fi
+true
