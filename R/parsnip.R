@@ -1,0 +1,168 @@
+# The "nnfs" engine of parsnip's mlp(): registration in parsnip's model
+# environment (run when both nnfs and parsnip are loaded, whichever comes
+# first) and the fit function that parsnip calls, which maps parsnip's
+# argument names onto neuralnetwork()'s x/y door. parsnip is only
+# suggested: nothing here runs unless it is installed.
+
+#' nnfs as a parsnip engine for `mlp()`
+#'
+#' When the \pkg{parsnip} package is loaded, nnfs registers itself as an
+#' engine of `parsnip::mlp()`, for classification and regression:
+#' `parsnip::mlp() |> parsnip::set_engine("nnfs")`. The model is fitted by
+#' [neuralnetwork()] through its `x`/`y` interface: a dense network with
+#' standardised inputs, He initialisation, and a softmax output with
+#' cross-entropy (one unit per class) for classification or one linear
+#' output with the squared error for regression. `nnfs_mlp_fit()` is the
+#' function parsnip calls; it is exported for that purpose and need not be
+#' called directly.
+#'
+#' @section Arguments of `mlp()`:
+#' \tabular{lll}{
+#'   **parsnip** \tab **neuralnetwork()** \tab **default here** \cr
+#'   `hidden_units` \tab `hidden` \tab 5 \cr
+#'   `penalty` \tab `l2` \tab 0 \cr
+#'   `dropout` \tab `dropout` \tab 0 \cr
+#'   `epochs` \tab `epochs` \tab 100 \cr
+#'   `activation` \tab `activation` \tab `"relu"` \cr
+#'   `learn_rate` \tab `lr` \tab 0.01
+#' }
+#' `hidden_units` may give several numbers, one per hidden layer.
+#' `activation` takes the values of parsnip's that nnfs has: `"relu"`,
+#' `"sigmoid"`, `"tanh"`, `"linear"` and `"leaky_relu"`; any other (such as
+#' `"elu"` or `"softmax"`) is an error of class `nnfs_error_argument`.
+#' `mlp()`'s `momentum` and `stop_iter` are not used by this engine.
+#'
+#' @section Engine arguments:
+#' Arguments given to `set_engine("nnfs", ...)` go to [neuralnetwork()]
+#' unchanged, for instance `mini_batch_size` (default 32) and `optimizer`
+#' (default `"adam"`; also `"sgd"`, `"momentum"`, `"nesterov"` and
+#' `"rmsprop"`), or `momentum`, `slope` and `l1`. An argument that
+#' [neuralnetwork()] does not have is reported by it as an error, so
+#' `precision` works as an engine argument only with a version of
+#' [neuralnetwork()] that takes it.
+#'
+#' @section Predictions:
+#' `predict()` on the fitted model gives `type = "class"` (a factor with the
+#' training levels, column `.pred_class`), `type = "prob"` (one column
+#' `.pred_<level>` per class) and, for regression, `type = "numeric"`
+#' (`.pred`); `type = "raw"` gives the network's output matrix.
+#' Factor predictors are turned into indicator columns by parsnip before
+#' they reach the network.
+#'
+#' @param x A data frame or numeric matrix of predictors.
+#' @param y The outcome: a factor (classification) or a numeric vector
+#'   (regression).
+#' @param hidden_units Units per hidden layer: positive whole numbers.
+#' @param penalty L2 penalty on the weights, a number >= 0.
+#' @param dropout Dropout rate of the hidden layers, in \[0, 1).
+#' @param epochs Number of passes over the training data.
+#' @param activation Activation of the hidden layers (see above).
+#' @param learn_rate Learning rate, a positive number.
+#' @param mode `"classification"` or `"regression"`: parsnip's mode, which
+#'   must agree with the outcome (a factor for classification, numbers for
+#'   regression).
+#' @param ... Engine arguments, passed to [neuralnetwork()].
+#' @return `nnfs_mlp_fit()` returns the network fitted by [neuralnetwork()],
+#'   an object of class `nnfs_network`; parsnip keeps it as the `fit`
+#'   element of its model.
+#' @name nnfs_parsnip
+#' @seealso [neuralnetwork()], [predict.nnfs_network()],
+#'   `vignette("tidymodels", package = "nnfs")`.
+#' @examplesIf requireNamespace("parsnip", quietly = TRUE)
+#' spec <- parsnip::mlp(hidden_units = 8, epochs = 50) |>
+#'   parsnip::set_engine("nnfs") |>
+#'   parsnip::set_mode("classification")
+#' set.seed(1)
+#' fitted <- parsnip::fit(spec, Species ~ ., data = iris)
+#' predict(fitted, iris[c(1, 51, 101), ], type = "prob")
+NULL
+
+#' @rdname nnfs_parsnip
+#' @export
+nnfs_mlp_fit <- function(x, y, hidden_units = 5L, penalty = 0, dropout = 0,
+                         epochs = 100L, activation = "relu", learn_rate = 0.01,
+                         mode = "classification", ...) {
+  if (!is.character(mode) || length(mode) != 1L ||
+      !mode %in% c("classification", "regression"))
+    engine_error("`mode` must be \"classification\" or \"regression\" for ",
+                 "the nnfs engine, not ", describe(mode), ".")
+  if (mode == "classification" && !is.factor(y))
+    engine_error("`y` must be a factor in \"classification\" mode, not ",
+                 describe(y), ".")
+  if (mode == "regression" && (!is.numeric(y) || is.matrix(y) || is.data.frame(y)))
+    engine_error("`y` must be a numeric vector (one outcome) in ",
+                 "\"regression\" mode, not ", describe(y), ".")
+  if (!is.character(activation) || !length(activation) ||
+      !all(activation %in% network_activations))
+    engine_error("`activation` must be one of ",
+                 paste0('"', network_activations, '"', collapse = ", "),
+                 " for the nnfs engine, not ", describe_value(activation), ".")
+  neuralnetwork(x = x, y = y, hidden = hidden_units, epochs = epochs,
+                lr = learn_rate, activation = activation, dropout = dropout,
+                l2 = penalty, ...)
+}
+
+# An error about one argument of the engine, with the classes that every
+# nnfs argument error carries.
+engine_error <- function(...) {
+  stop(structure(class = c("nnfs_error_argument", "nnfs_error", "error",
+                           "condition"),
+                 list(message = paste0(...), call = NULL)))
+}
+
+# ---- registration -----------------------------------------------------------
+
+# Called from .onLoad(): register now if parsnip is loaded, and in any case
+# whenever parsnip is loaded later in the session.
+parsnip_hook <- function() {
+  if (isNamespaceLoaded("parsnip")) register_parsnip_engine()
+  setHook(packageEvent("parsnip", "onLoad"),
+          function(...) register_parsnip_engine())
+}
+
+# Add the "nnfs" engine to parsnip's mlp(). Does nothing if it is already
+# there (nnfs reloaded in the same session), since parsnip refuses to
+# register the same fit twice.
+register_parsnip_engine <- function() {
+  engines <- parsnip::get_model_env()$mlp
+  if (is.null(engines) || "nnfs" %in% engines$engine) return(invisible(FALSE))
+  for (mode in c("classification", "regression")) {
+    parsnip::set_model_engine("mlp", mode, "nnfs")
+    parsnip::set_dependency("mlp", "nnfs", "nnfs", mode = mode)
+  }
+  args <- c(hidden_units = "hidden_units", penalty = "penalty",
+            dropout = "dropout", epochs = "epochs", activation = "activation",
+            learn_rate = "learn_rate")
+  for (a in names(args))
+    parsnip::set_model_arg("mlp", "nnfs", parsnip = a, original = args[[a]],
+                           func = list(pkg = "dials", fun = a),
+                           has_submodel = FALSE)
+  for (mode in c("classification", "regression")) {
+    parsnip::set_fit("mlp", mode, "nnfs", value = list(
+      interface = "data.frame", protect = c("x", "y"),
+      func = c(pkg = "nnfs", fun = "nnfs_mlp_fit"),
+      defaults = list(mode = mode)))
+    # Factor predictors become indicator columns; the network has its own
+    # biases, so no intercept column.
+    parsnip::set_encoding("mlp", mode, "nnfs", options = list(
+      predictor_indicators = "traditional", compute_intercept = TRUE,
+      remove_intercept = TRUE, allow_sparse_x = FALSE))
+  }
+  set_nnfs_pred("classification", "class", NULL)
+  set_nnfs_pred("classification", "prob", function(x, object) {
+    as.data.frame(x, optional = TRUE)
+  })
+  set_nnfs_pred("classification", "raw", NULL, type = "raw")
+  set_nnfs_pred("regression", "numeric", function(x, object) unname(x),
+                type = "class")
+  set_nnfs_pred("regression", "raw", NULL, type = "raw")
+  invisible(TRUE)
+}
+
+# One prediction type: parsnip's `type` maps to predict.nnfs_network()'s.
+set_nnfs_pred <- function(mode, parsnip_type, post, type = parsnip_type) {
+  parsnip::set_pred("mlp", mode, "nnfs", parsnip_type, value = list(
+    pre = NULL, post = post, func = c(fun = "predict"),
+    args = list(object = quote(object$fit), newdata = quote(new_data),
+                type = type)))
+}
