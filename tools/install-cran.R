@@ -71,7 +71,12 @@ main <- function() {
   tryCatch(utils::install.packages(todo, repos = repos, Ncpus = ncpus,
                                    quiet = TRUE),
            error = function(e) message("install-cran: ", conditionMessage(e)))
-  ok <- vapply(wanted, requireNamespace, logical(1), quietly = TRUE)
+  # Check in a new R process: this one may hold the old versions loaded.
+  ok <- vapply(wanted, function(p) {
+    code <- sprintf("quit(status = !requireNamespace('%s', quietly = TRUE))", p)
+    system2(file.path(R.home("bin"), "Rscript"), c("-e", shQuote(code)),
+            stdout = FALSE, stderr = FALSE) == 0L
+  }, logical(1))
   if (!all(ok))
     message("install-cran: could not install (or load): ",
             toString(wanted[!ok]))
