@@ -102,16 +102,17 @@ cnn <- function(layers, training_data, epochs, mini_batch_size, lr,
     par <- init_cnn_params(specs, s$init)
   } else {
     check_cnn_warm_start(warm_start, specs, train)
-    par <- warm_start[c("biases", "weights")]
+    par <- list(biases = warm_start$biases,
+                weights = warm_start$weights)
   }
-  net <- structure(list(biases = par$biases, weights = par$weights,
-                        history = NULL, layers = specs, cnn_layers = layers,
-                        shapes = attr(specs, "shapes"), settings = s,
-                        levels = train$levels, features = NULL,
-                        input_dim = in_shape, task = train$task,
-                        epochs_run = 0L, best_epoch = NA_integer_),
-                   class = c("nnfs_cnn", "nnfs_network"))
-  attr(net$layers, "shapes") <- NULL
+  shapes <- attr(specs, "shapes")
+  attr(specs, "shapes") <- NULL
+  net <- new_network(par, list(history = NULL, layers = specs, cnn_layers = layers,
+                               shapes = shapes, settings = s,
+                               levels = train$levels, features = NULL,
+                               input_dim = in_shape, task = train$task,
+                               epochs_run = 0L, best_epoch = NA_integer_),
+                     c("nnfs_cnn", "nnfs_network"))
   train_network(net, train, val, s, warm_start)
 }
 

@@ -117,16 +117,26 @@ predict.nnfs_network <- function(object, newdata, type = c("class", "prob", "raw
 #' Accuracy, confusion table and mean loss of a classifier, or the errors of
 #' a regression network, on data with known targets.
 #'
-#' @param net A network returned by [neuralnetwork()].
+#' Two calls are understood. `evaluate(net, data)` takes a network and
+#' data in any format [neuralnetwork()] takes. `evaluate(testing_data,
+#' biases, weights)` is the R tutorial's: a list of `(x, y)` pairs as made
+#' by [train_test_from_df()] and the network's `net[[1]]` and `net[[-1]]`;
+#' like the tutorial's helper it prints the accuracy and returns the
+#' confusion table of output-unit numbers (see [get_predictions()]).
+#'
+#' @param x A network returned by [neuralnetwork()] or [cnn()]; or, in the
+#'   tutorial's call, the list of `(x, y)` pairs to evaluate on.
 #' @param data Samples with targets, in any format [neuralnetwork()] takes
 #'   for `training_data`; labels are encoded with the network's classes.
-#' @param ... Not used.
-#' @return An object of class `nnfs_evaluation`, a list with `n` (samples),
+#' @param ... Not used; unknown arguments are an error.
+#' @return For a network, an object of class `nnfs_evaluation`, a list with `n` (samples),
 #'   `loss` (mean of the network's cost, as in its training history) and,
 #'   for a classifier, `accuracy` and `confusion`, a [table()] of predicted
 #'   (rows) against actual (columns) classes; for a regression network,
 #'   `mse` (mean squared error over all outputs) and `rmse`, its square
-#'   root.
+#'   root. For the tutorial's call, the accuracy is printed and a
+#'   [table()] of predicted (rows) against true (columns) output-unit
+#'   numbers returned.
 #' @export
 #' @examples
 #' set.seed(1)
@@ -135,15 +145,20 @@ predict.nnfs_network <- function(object, newdata, type = c("class", "prob", "raw
 #' e <- evaluate(net, d[[2]])
 #' e
 #' e$accuracy
-evaluate <- function(net, data, ...) {
+#'
+#' # The tutorial's call
+#' conf <- evaluate(d[[2]], net[[1]], net[[-1]])
+#' conf
+evaluate <- function(x, ...) {
   UseMethod("evaluate")
 }
 
 #' @rdname evaluate
 #' @export
-evaluate.nnfs_network <- function(net, data, ...) {
-  check_arg_names(sys.call(), "evaluate", c("net", "data"), list(...))
-  check_network(net, "net")
+evaluate.nnfs_network <- function(x, data, ...) {
+  check_arg_names(sys.call(), "evaluate", c("x", "data"), list(...))
+  net <- x
+  check_network(net, "x")
   if (missing(data)) arg_error("`data` is missing: give samples with targets.")
   d <- as_network_data(data, "data", levels = net$levels, task = net$task,
                        k = n_outputs(net))

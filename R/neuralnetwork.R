@@ -60,8 +60,9 @@
 #'   columns).
 #' @param training_data Training samples: a list of `list(x, y)` pairs or
 #'   `list(x = , y = )` (see the Data section).
-#' @param epochs Number of passes over the training data, a positive whole
-#'   number.
+#' @param epochs Number of passes over the training data, a whole number at
+#'   least 0. With `0` the network is returned as initialised, untrained (its
+#'   history has no rows).
 #' @param mini_batch_size Samples per gradient step, a positive whole number.
 #' @param lr Learning rate, a positive number.
 #' @param C Cost: `"ce"` (cross-entropy; needs a sigmoid or softmax output)
@@ -80,10 +81,20 @@
 #' @param output Activation of the output layer: `"sigmoid"`, `"softmax"`
 #'   (at least two outputs), `"linear"`, `"tanh"`, `"relu"` or
 #'   `"leaky_relu"`.
-#' @param init Initial parameters: `"article"` (biases `rnorm()`, weights
-#'   `rnorm() / sqrt(n_in)`), `"xavier"` (Glorot's normal initialisation:
-#'   weights with standard deviation `sqrt(2 / (n_in + n_out))`, biases 0)
-#'   or `"he"` (weights with standard deviation `sqrt(2 / n_in)`, biases 0).
+#' @param init Initial parameters, drawn as the tutorials draw them:
+#'   * `"article"`: biases `rnorm()`, weights `rnorm() / sqrt(n_in)` (the
+#'     R tutorial's script `03_neuralnetsimple.R`);
+#'   * `"normal"`: biases and weights from a standard normal, `rnorm()`
+#'     (its first network notebook, `03_NeuralNet`, and Nielsen's
+#'     `network.py`);
+#'   * `"relu_uniform"`: biases uniform within `1 / sqrt(n_out)`, weights
+#'     uniform within `sqrt(3) * sqrt(2) / sqrt(n_in)`, the variance of He's
+#'     initialisation (its ReLU notebook, `03_NeuralNet-v2`);
+#'   * `"xavier"` (Glorot's normal initialisation: weights with standard
+#'     deviation `sqrt(2 / (n_in + n_out))`, biases 0);
+#'   * `"he"` (weights with standard deviation `sqrt(2 / n_in)`, biases 0).
+#'
+#'   All draw the biases of every layer first, then the weights.
 #' @param optimizer Update rule: `"sgd"`, `"momentum"`, `"nesterov"`,
 #'   `"rmsprop"` or `"adam"`.
 #' @param momentum Momentum coefficient of `"momentum"` and `"nesterov"`, in
@@ -106,10 +117,18 @@
 #'   continue training from: its parameters are the starting point (no
 #'   random initialisation), and its layer sizes, activations and classes
 #'   must be those asked for here.
-#' @return An object of class `nnfs_network`, a list whose first two
-#'   elements are those of the article's result:
-#'   \item{biases}{List of bias vectors, one per layer after the input.}
+#' @return An object of class `nnfs_network`: the article's result, a list
+#'   of exactly two elements, so that `net[[1]]` and `net[[-1]]` work as in
+#'   the tutorials,
+#'   \item{biases}{List of bias vectors, one per layer after the input.
+#'     Its attribute `activation` names each layer's activation (and
+#'     `slope` that of a leaky ReLU), so that [feedforward()],
+#'     [get_predictions()] and [evaluate()] given `net[[1]]` and `net[[2]]`
+#'     compute what the network computes.}
 #'   \item{weights}{List of weight matrices, `n_out x n_in`.}
+#'
+#'   The rest is kept in attributes, read (and set) with `$` as if they
+#'   were elements (see [network-fields]):
 #'   \item{history}{Data frame with one row per epoch run: `epoch`, `loss`,
 #'     `accuracy`, `val_loss`, `val_accuracy` (`NA` without validation
 #'     data). `loss` and `accuracy` are averaged over the epoch's
@@ -147,7 +166,8 @@ neuralnetwork <- function(sizes, training_data, epochs, mini_batch_size, lr,
                           validation_data = training_data, ...,
                           activation = "sigmoid", slope = 0.1,
                           output = "sigmoid",
-                          init = c("article", "xavier", "he"),
+                          init = c("article", "normal", "relu_uniform",
+                                   "xavier", "he"),
                           optimizer = c("sgd", "momentum", "nesterov",
                                         "rmsprop", "adam"),
                           momentum = 0.9, beta1 = 0.9, beta2 = 0.999,
@@ -174,14 +194,15 @@ neuralnetwork <- function(sizes, training_data, epochs, mini_batch_size, lr,
     par <- init_dense_params(sizes, s$init)
   } else {
     check_warm_start(warm_start, layers, train)
-    par <- warm_start[c("biases", "weights")]
+    par <- list(biases = warm_start$biases,
+                weights = warm_start$weights)
   }
-  net <- structure(list(biases = par$biases, weights = par$weights,
-                        history = NULL, sizes = sizes, layers = layers,
-                        settings = s, levels = train$levels,
-                        features = train$features, input_dim = sizes[1L],
-                        task = train$task, epochs_run = 0L, best_epoch = NA_integer_),
-                   class = "nnfs_network")
+  net <- new_network(par, list(history = NULL, sizes = sizes, layers = layers,
+                               settings = s, levels = train$levels,
+                               features = train$features, input_dim = sizes[1L],
+                               task = train$task, epochs_run = 0L,
+                               best_epoch = NA_integer_),
+                     "nnfs_network")
 
   train_network(net, train, val, s, warm_start)
 }
@@ -199,7 +220,7 @@ setting_names <- c("epochs", "mini_batch_size", "lr", "C", "verbose",
 
 # a: the arguments named in setting_names; n_hidden: hidden layers.
 check_settings <- function(a, n_hidden) {
-  a <- check_training_settings(a, c("article", "xavier", "he"))
+  a <- check_training_settings(a, dense_inits)
   a$activation <- check_per_hidden(a$activation, "activation", n_hidden,
                                    network_activations)
   a$slope <- check_number(a$slope, "slope", min = 0)
@@ -345,15 +366,23 @@ init_dense_params <- function(sizes, init) {
   n_in <- sizes[-length(sizes)]
   n_out <- sizes[-1L]
   biases <- lapply(n_out, function(n)
-    if (init == "article") stats::rnorm(n) else numeric(n))
+    switch(init, article = , normal = stats::rnorm(n),
+           relu_uniform = stats::runif(n, -1 / sqrt(n), 1 / sqrt(n)),
+           numeric(n)))
   weights <- Map(function(o, i) {
     switch(init,
            article = matrix(stats::rnorm(o * i), o, i) / sqrt(i),
+           normal = matrix(stats::rnorm(o * i), o, i),
+           relu_uniform = matrix(stats::runif(o * i, -sqrt(3) * sqrt(2) / sqrt(i),
+                                              sqrt(3) * sqrt(2) / sqrt(i)), o, i),
            xavier = matrix(stats::rnorm(o * i, sd = sqrt(2 / (i + o))), o, i),
            he = matrix(stats::rnorm(o * i, sd = sqrt(2 / i)), o, i))
   }, n_out, n_in)
   list(biases = biases, weights = weights)
 }
+
+# The initialisations neuralnetwork() offers, the articles' first.
+dense_inits <- c("article", "normal", "relu_uniform", "xavier", "he")
 
 # Layers that carry parameters (their W and b are the elements of
 # object$weights and object$biases, in order).

@@ -1,7 +1,9 @@
 # Linear, logistic and softmax regression: the first steps of the articles.
 # R checks and codes the data, C (src/regression.c) does the arithmetic, and
-# the fit comes back as a plain list of class c("nnfs_<kind>_reg",
-# "nnfs_regression"); its methods are in R/regression_methods.R.
+# the fit comes back as the articles' result, the coefficient matrix (p x 1,
+# or p x K for softmax), of class c("nnfs_<kind>_reg", "nnfs_regression"),
+# with the rest of the fit in its attributes; its methods are in
+# R/regression_methods.R.
 
 # ---- data checks shared by the three front doors ----
 
@@ -92,9 +94,17 @@ regression_gd <- function(x, y, start, family, epochs, lr) {
   fit
 }
 
-new_regression <- function(family, fit, ...) {
-  structure(c(fit, list(...)),
-            class = c(paste0("nnfs_", family, "_reg"), "nnfs_regression"))
+# The fit: the coefficients as a matrix with one row per coefficient (the
+# tutorials' beta_hat, so that beta_hat[1] and X %*% beta_hat work), the
+# other fields (a named list) as attributes, read with `$`.
+new_regression <- function(family, fields) {
+  cf <- fields$coefficients
+  m <- if (is.matrix(cf)) cf else matrix(cf, ncol = 1L, dimnames = list(names(cf), NULL))
+  fields$coefficients <- NULL
+  attributes(m) <- c(attributes(m), fields[!vapply(fields, is.null, NA)],
+                     list(class = c(paste0("nnfs_", family, "_reg"),
+                                    "nnfs_regression")))
+  m
 }
 
 # ---- linear regression ----
@@ -233,8 +243,8 @@ logistic_reg <- function(X, y, epochs, lr, verbose = TRUE) {
   eta <- drop(fit$scores)
   loss <- fit$history[gd$epochs]
   if (verbose)
-    message("log-likelihood after ", gd$epochs, " epochs: ",
-            format(-n * loss, digits = 7))
+    cat("Log-likelihood after ", gd$epochs, " epochs: ",
+        format(-n * loss, digits = 7), "\n", sep = "")
   new_regression("logistic",
     list(coefficients = b, history = fit$history, loss = loss,
          fitted.values = stats::plogis(eta), linear.predictors = eta,
@@ -292,8 +302,8 @@ softmax_reg <- function(X, y, epochs, lr, verbose = TRUE) {
   dimnames(W) <- list(d$names, levels(y))
   loss <- fit$history[gd$epochs]
   if (verbose)
-    message("log-likelihood after ", gd$epochs, " epochs: ",
-            format(-n * loss, digits = 7))
+    cat("Log-likelihood after ", gd$epochs, " epochs: ",
+        format(-n * loss, digits = 7), "\n", sep = "")
   scores <- fit$scores
   colnames(scores) <- levels(y)
   new_regression("softmax",

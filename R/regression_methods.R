@@ -1,6 +1,50 @@
 # Methods of the regression fits: predict, and print, summary and logLik,
 # which the three kinds share.
 
+# ---- fields ----
+
+#' Fields of a regression fit
+#'
+#' The fits of [linear_reg()], [logistic_reg()] and [softmax_reg()] are the
+#' tutorials' coefficient matrix (`beta_hat`): one row per coefficient
+#' (`"(Intercept)"` first), one column (or one per class for softmax
+#' regression), so that `beta_hat[1]`, `beta_hat[[2]]` and
+#' `X %*% beta_hat` work as in the tutorials. The rest of the fit
+#' (`history`, `loss`, `fitted.values`, `nobs`, ...) is kept in attributes
+#' and read with `$`; `fit$coefficients` is the named coefficient vector
+#' (the matrix, for softmax regression), as [coef()] returns it.
+#'
+#' @param x A fitted regression.
+#' @param name The name of a field.
+#' @return The field, or `NULL` when the fit has none.
+#' @name regression-fields
+#' @examples
+#' set.seed(1234567)
+#' x <- runif(100, -5, 5)
+#' y <- x + rnorm(100) + 3
+#' beta_hat <- linear_reg(x, y, method = "gd", epochs = 200, lr = 0.1)
+#' beta_hat[[1]]                       # the intercept
+#' head(cbind(1, x) %*% beta_hat)      # fitted values
+#' beta_hat$history[200]               # final mean squared error
+NULL
+
+#' @rdname regression-fields
+#' @export
+`$.nnfs_regression` <- function(x, name) {
+  # fits saved by nnfs 0.1.0 were lists of these fields
+  if (is.list(x)) return(.subset2(x, name))
+  if (name == "coefficients") return(regression_coefficients(x))
+  if (name %in% c("dim", "dimnames", "class")) return(NULL)
+  attr(x, name, exact = TRUE)
+}
+
+# The coefficient matrix without the fit's other attributes: a named vector
+# when it has one column.
+regression_coefficients <- function(x) {
+  m <- matrix(as.double(x), nrow(x), ncol(x), dimnames = dimnames(x))
+  if (ncol(m) == 1L) stats::setNames(m[, 1L], rownames(m)) else m
+}
+
 # ---- predict ----
 
 # Linear predictors for newdata (or the training data when it is missing):
@@ -125,8 +169,8 @@ regression_title <- function(object) {
 #' logLik(fit)
 #' @export
 summary.nnfs_regression <- function(object, ...) {
-  s <- object[c("call", "coefficients", "nobs", "method", "epochs", "lr",
-                "loss")]
+  fields <- c("call", "coefficients", "nobs", "method", "epochs", "lr", "loss")
+  s <- lapply(stats::setNames(nm = fields), function(f) `$.nnfs_regression`(object, f))
   s$title <- regression_title(object)
   s$family <- fam <- regression_family(object)
   h <- object$history

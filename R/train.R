@@ -35,7 +35,7 @@ layer_spec <- function(kind, n_in, n_out, activation = "linear", slope = 0.1,
 check_training_settings <- function(a, inits) {
   rates <- c("momentum", "beta1", "beta2", "rho")
   a[rates] <- Map(check_rate, a[rates], rates)
-  a$epochs <- check_count(a$epochs, "epochs")
+  a$epochs <- check_count(a$epochs, "epochs", min = 0)
   a$mini_batch_size <- check_count(a$mini_batch_size, "mini_batch_size")
   a$lr <- check_number(a$lr, "lr", positive = TRUE)
   a$C <- check_choice(a$C, c("ce", "mse"), "C")
@@ -113,6 +113,11 @@ engine_fit <- function(layers, params, x, y, xval = NULL, yval = NULL, opts) {
 # parameters and layer specs) on coerced data `train` and `val` (NULL for
 # none) with the validated settings `s`, and record the result in it.
 train_network <- function(net, train, val, s, warm_start) {
+  if (s$epochs == 0L) {
+    # the articles' network before its first epoch, for teaching
+    net$history <- continue_history(warm_start, empty_history())
+    return(label_activations(net))
+  }
   opts <- engine_options(s$epochs, s$mini_batch_size, s$lr, s$C, s$optimizer,
                          s$momentum, s$beta1, s$beta2, s$rho, s$epsilon,
                          s$l1, s$l2, if (is.null(s$patience)) 0L else s$patience,
@@ -123,7 +128,12 @@ train_network <- function(net, train, val, s, warm_start) {
   net$history <- continue_history(warm_start, fit$history)
   net$epochs_run <- fit$epochs_run
   if (!is.null(s$patience)) net$best_epoch <- fit$best_epoch
-  net
+  label_activations(net)
+}
+
+empty_history <- function() {
+  data.frame(epoch = integer(), loss = double(), accuracy = double(),
+             val_loss = double(), val_accuracy = double())
 }
 
 # Outputs of the last layer, one row per sample (n x k).

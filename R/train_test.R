@@ -25,9 +25,11 @@
 #'
 #' @param df A data frame with the inputs and the target.
 #' @param predict_col_index The target column: its number or its name.
-#' @param train_ratio Share of the rows used for training, strictly between
-#'   0 and 1: the first `round(train_ratio * n)` rows (after shuffling) go
-#'   to training, the rest to testing.
+#' @param train_ratio Share of the rows used for training, a number in
+#'   (0, 1]: the first `round(train_ratio * n)` rows (after shuffling) go
+#'   to training, the rest to testing. With `1`, as in the tutorials'
+#'   MNIST and spiral examples, every row goes to training and the testing
+#'   list is empty.
 #' @param shuffle_input If `TRUE`, rows are put in random order with
 #'   [sample()] before the split, so [set.seed()] reproduces it.
 #' @param scale_input If `TRUE`, numeric inputs are scaled as described.
@@ -71,16 +73,19 @@ train_test_from_df <- function(df, predict_col_index, train_ratio,
     arg_error("`df` must have at least two rows without missing values, not ",
               n, ".")
   n_train <- round(train_ratio * n)
-  if (n_train < 1 || n_train > n - 1)
+  # 1 puts every row in training, as the tutorials do; below 1 each part
+  # needs a row
+  if (n_train < 1 || (train_ratio < 1 && n_train > n - 1))
     arg_error("`train_ratio` = ", format(train_ratio), " leaves ",
               if (n_train < 1) "no row for training" else "no row for testing",
-              " out of ", n, "; each part needs at least one row.")
+              " out of ", n, "; use 1 to put every row in training, or a ",
+              "share that leaves each part at least one row.")
 
   y <- encode_target(df[[target]], names(df)[target])
   x <- encode_inputs(df[-target], scale_input)
   rows <- if (shuffle_input) sample.int(n) else seq_len(n)
   parts <- list(training = rows[seq_len(n_train)],
-                testing = rows[seq.int(n_train + 1, n)])
+                testing = rows[-seq_len(n_train)])
   lapply(parts, function(r) {
     pairs <- lapply(r, function(i) list(x = x$x[, i, drop = FALSE],
                                         y = y$y[, i, drop = FALSE]))
@@ -140,8 +145,8 @@ check_column_types <- function(df) {
 }
 
 check_ratio <- function(x) {
-  if (!is.numeric(x) || length(x) != 1L || is.na(x) || x <= 0 || x >= 1)
-    arg_error("`train_ratio` must be a number strictly between 0 and 1, not ",
+  if (!is.numeric(x) || length(x) != 1L || is.na(x) || x <= 0 || x > 1)
+    arg_error("`train_ratio` must be a number in (0, 1], not ",
               describe(x), ".")
 }
 

@@ -10,6 +10,8 @@ arg_error <- function(...) {
 describe <- function(x) {
   if (is.null(x)) return("NULL")
   if (is.function(x)) return("a function")
+  if (inherits(x, "nnfs_cnn")) return("a network returned by cnn()")
+  if (inherits(x, "nnfs_network")) return("a network returned by neuralnetwork()")
   if (is.data.frame(x)) return(sprintf("a data frame with %d rows", nrow(x)))
   if (is.factor(x)) return(sprintf("a factor of length %d", length(x)))
   if (is.matrix(x)) return(sprintf("%s matrix (%d x %d)", with_article(typeof(x)), nrow(x), ncol(x)))
