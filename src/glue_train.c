@@ -221,19 +221,20 @@ SEXP C_train(SEXP layers, SEXP params, SEXP x, SEXP y, SEXP xval,
     double *hv = REAL(hist);
     for (long i = 0; i < 4L * cfg.epochs; i++) hv[i] = NA_REAL;
     train_hist h = {hv, hv + cfg.epochs, hv + 2L * cfg.epochs,
-                    hv + 3L * cfg.epochs, 0, 0, 0};
+                    hv + 3L * cfg.epochs, 0, 0, 0, 0};
     GetRNGstate();
     train_run(&nt, &d, &cfg, &h);
     PutRNGstate();
 
     const char *nm[] = {"params", "history", "epochs_run", "best_epoch",
-                        "diverged_epoch", ""};
+                        "diverged_epoch", "diverged_batch", ""};
     SEXP res = PROTECT(mkNamed(VECSXP, nm));
     SET_VECTOR_ELT(res, 0, trained);
     SET_VECTOR_ELT(res, 1, hist);
     SET_VECTOR_ELT(res, 2, ScalarInteger(h.epochs_run));
     SET_VECTOR_ELT(res, 3, ScalarInteger(h.best_epoch));
     SET_VECTOR_ELT(res, 4, ScalarInteger(h.diverged_epoch));
+    SET_VECTOR_ELT(res, 5, ScalarInteger(h.diverged_batch));
     UNPROTECT(3);
     return res;
 }
@@ -294,3 +295,4 @@ SEXP C_backprop(SEXP layers, SEXP params, SEXP x, SEXP y, SEXP opts)
     UNPROTECT(2);
     return res;
 }
+
