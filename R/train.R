@@ -176,9 +176,10 @@ spec_param_counts <- function(s) {
 }
 
 # Refuse a network the engine cannot hold before anything is allocated: the
-# kernels count a layer's weights in int, and the parameters (the result and
-# the copy being trained), gradients, optimizer state, batch buffers and the
-# engine's copy of the training data must fit in the memory available.
+# kernels count a layer's weights in int, and the parameters (the result, the
+# copy being trained and the copy of the epoch's start kept in case it
+# diverges), gradients, optimizer state, batch buffers and the engine's copy
+# of the training data must fit in the memory available.
 # `arg` names the argument that set the sizes.
 check_engine_memory <- function(layers, batch, n, optimizer, arg) {
   counts <- vapply(layers, spec_param_counts, c(0, 0))
@@ -190,7 +191,7 @@ check_engine_memory <- function(layers, batch, n, optimizer, arg) {
               " weights in layer ", big[1L], "; a layer can have at most ",
               format_count(.Machine$integer.max), ".")
   cap <- max(min(batch, n), min(n, 256))
-  slots <- if (optimizer == "sgd") 3 else 5
+  slots <- if (optimizer == "sgd") 4 else 6
   acts <- sum(vapply(layers, function(s) as.double(s$n_out), 0))
   # conv2d keeps per-sample weight-gradient partials for the batch
   conv <- sum(w[vapply(layers, function(s) s$kind == layer_codes[["conv2d"]], NA)])
