@@ -46,7 +46,8 @@
 #'
 #' Convolutional layers are traced too, in the engine's layout: `z`, `a`
 #' and `delta` have one column per sample holding its feature maps as R
-#' stores the array (height, width, channels), so
+#' stores the array (height, width, channels; `a[[1]]` holds the input
+#' images flattened the same way), so
 #' `array(a[[l + 1]][, i], c(h, w, channels))` is sample `i`'s output, and
 #' `nabla_w[[l]]` has the dimensions of the filter bank
 #' (`kernel x kernel x in_channels x filters`).
@@ -94,11 +95,17 @@ backprop_trace <- function(net, x, y = NULL) {
               samples_to_columns(d$x), samples_to_columns(d$y),
               list(cost = cost_codes[[net$settings$C]], threads = nnfs_threads()))
   tr$a <- c(list(unname(samples_to_columns(d$x))), tr$a)
-  kinds <- vapply(net$layers, function(s) names(layer_codes)[match(s$kind, layer_codes)], "")
-  acts <- vapply(net$layers, function(s) names(activation_codes)[match(s$act, activation_codes)], "")
-  acts[!vapply(net$layers, has_params, NA)] <- NA_character_
-  tr$layers <- data.frame(type = kinds, activation = acts, stringsAsFactors = FALSE)
+  tr$layers <- trace_layers(net$layers)
   structure(tr, class = "nnfs_backprop_trace")
+}
+
+# Type and activation (NA for layers without parameters) of each layer spec.
+trace_layers <- function(specs) {
+  code_name <- function(codes, v) names(codes)[match(v, codes)]
+  kinds <- vapply(specs, function(s) code_name(layer_codes, s$kind), "")
+  acts <- vapply(specs, function(s) code_name(activation_codes, s$act), "")
+  acts[!vapply(specs, has_params, NA)] <- NA_character_
+  data.frame(type = kinds, activation = acts, stringsAsFactors = FALSE)
 }
 
 # Samples with targets for grad_check() and backprop_trace(): `x` with `y`,
@@ -128,17 +135,19 @@ print.nnfs_backprop_trace <- function(x, ...) {
   n <- ncol(x$a[[1L]])
   cat(sprintf("Backpropagation through one batch of %d sample%s: mean loss %.6g\n",
               n, if (n == 1L) "" else "s", x$loss))
-  norm <- function(m) if (is.null(m)) NA_real_ else sqrt(sum(m^2))
+  # one number per layer, "-" for layers without parameters
+  per_layer <- function(el, f) {
+    v <- vapply(x[[el]], function(m) if (is.null(m)) NA_real_ else f(m), 0)
+    ifelse(is.na(v), "-", formatC(v, format = "e", digits = 3))
+  }
+  norm <- function(m) sqrt(sum(m^2))
+  act <- x$layers$activation
   tab <- data.frame(layer = seq_along(x$z), type = x$layers$type,
-                    activation = x$layers$activation,
+                    activation = ifelse(is.na(act), "-", act),
                     units = vapply(x$a[-1L], nrow, 1L),
-                    max_abs_delta = vapply(x$delta, function(d)
-                      if (is.null(d)) NA_real_ else max(abs(d)), 0),
-                    norm_nabla_w = vapply(x$nabla_w, norm, 0),
-                    norm_nabla_b = vapply(x$nabla_b, norm, 0))
-  for (col in 5:7) tab[[col]] <- formatC(tab[[col]], format = "e", digits = 3)
-  tab[tab == " NA" | tab == "NA"] <- "-"
-  tab$activation[is.na(tab$activation)] <- "-"
+                    max_abs_delta = per_layer("delta", function(m) max(abs(m))),
+                    norm_nabla_w = per_layer("nabla_w", norm),
+                    norm_nabla_b = per_layer("nabla_b", norm))
   print(tab, row.names = FALSE)
   cat("Elements: z, a (a[[1]] is the batch), delta, nabla_w, nabla_b (sums",
       "over the batch), loss.\n")

@@ -121,6 +121,7 @@ test_that("dropout layers pass their input through in the trace", {
   expect_identical(tr$a[[3]], tr$a[[2]])
   expect_null(tr$z[[2]])
   expect_null(tr$nabla_w[[2]])
+  expect_output(print(tr), "2 +dropout +- +4 +- +- +-")
   ref <- plain_backprop(net$weights, net$biases, t(d$x), t(d$y),
                         list(sigmoid, softmax), list(d_sigmoid, NULL), "ce")
   expect_equal(tr$nabla_w[c(1, 3)], ref$nabla_w, tolerance = 1e-12)
@@ -147,8 +148,8 @@ test_that("convolutional layers are traced in the engine's layout", {
                tolerance = 1e-12)
   expect_equal(tr$nabla_w[[4]], tr$delta[[4]] %*% t(tr$a[[4]]), tolerance = 1e-12)
   g <- grad_check(net, imgs, y)
-  expect_equal(c(tr$nabla_w[[1]], tr$nabla_b[[1]], tr$nabla_w[[4]], tr$nabla_b[[4]]) / 3,
-               g$details$backprop, tolerance = 1e-12)
+  sums <- c(tr$nabla_w[[1]], tr$nabla_b[[1]], tr$nabla_w[[4]], tr$nabla_b[[4]])
+  expect_equal(sums / 3, g$details$backprop, tolerance = 1e-12)
 })
 
 test_that("backprop_trace() prints a table and rejects bad arguments", {
