@@ -357,9 +357,9 @@ SEXP C_trace(SEXP layers, SEXP params, SEXP x, SEXP y, SEXP opts)
     net_forward(&nt, REAL(x), B, 0);
     for (int l = 0; l < nl; l++) {
         layer *L = &nt.L[l];
+        const double *in = l > 0 ? nt.L[l - 1].out : REAL(x);
         SET_VECTOR_ELT(a, l, matrix_of(L->out, L->n_out, B));
-        if (layer_has_params(L))
-            SET_VECTOR_ELT(z, l, pre_activation(L, l ? nt.L[l - 1].out : REAL(x), B));
+        if (layer_has_params(L)) SET_VECTOR_ELT(z, l, pre_activation(L, in, B));
     }
     double loss = loss_forward(out->out, REAL(y), cost, out->act, k, B) / B;
     net_zero_grad(&nt);
