@@ -17,14 +17,17 @@
 #' For a dense layer \eqn{l} with weights \eqn{W^l} and biases \eqn{b^l},
 #' activation \eqn{\sigma} and input \eqn{a^l} (the batch itself for the
 #' first layer):
-#' \deqn{z^l = W^l a^l + b^l, \quad a^{l+1} = \sigma(z^l).}
+#' \deqn{z^l = W^l a^l + b^l, \quad a^{l+1} = \sigma(z^l).}{z[l] = W[l]
+#'   a[l] + b[l],  a[l+1] = sigma(z[l]).}
 #' Going back, the output layer's error is \eqn{a - y} for the
 #' cross-entropy with a sigmoid or softmax output, and
 #' \eqn{(a - y) \sigma'(z)} for the quadratic cost (`C = "mse"`). Each
 #' layer below receives
-#' \deqn{\delta^l = ((W^{l+1})^T \delta^{l+1}) \odot \sigma'(z^l),}
-#' and its gradients are \eqn{\nabla_W = \delta^l (a^l)^T} and
-#' \eqn{\nabla_b = \delta^l} summed over the samples.
+#' \deqn{\delta^l = ((W^{l+1})^T \delta^{l+1}) \odot \sigma'(z^l),}{delta[l]
+#'   = (t(W[l+1]) delta[l+1]) * sigma'(z[l]),}
+#' and its gradients are \eqn{\nabla_W = \delta^l (a^l)^T}{nabla_w =
+#' delta[l] t(a[l])} and \eqn{\nabla_b = \delta^l}{nabla_b = delta[l]}, summed
+#' over the samples.
 #'
 #' @section Sums, not means:
 #' `nabla_w` and `nabla_b` are summed over the samples of the batch, as in
@@ -64,7 +67,7 @@
 #'   \item{z}{For each layer, its weighted input (`n_out x n`).}
 #'   \item{a}{The activations, one more than the layers: `a[[1]]` is the
 #'     batch itself (`p x n`), `a[[l + 1]]` the output of layer `l`.}
-#'   \item{delta}{For each layer, \eqn{\partial C / \partial z} for the
+#'   \item{delta}{For each layer, \eqn{\partial C / \partial z}{dC/dz} for the
 #'     batch's summed cost (`n_out x n`).}
 #'   \item{nabla_w, nabla_b}{For each layer, the gradients of its weights
 #'     and biases, summed over the batch, shaped like the parameters.}
