@@ -85,7 +85,10 @@ engine_samples <- function(x) {
   list(x = x, rows = TRUE)
 }
 
-# Train; returns list(params, history, epochs_run, best_epoch).
+# Train; returns list(params, history, epochs_run, best_epoch,
+# diverged_epoch, diverged_batch). A training that diverges returns the
+# parameters of the last epoch it completed, with a warning (see
+# warn_diverged()).
 engine_fit <- function(layers, params, x, y, xval = NULL, yval = NULL, opts) {
   xs <- engine_samples(x)
   yt <- samples_to_columns(y)
@@ -97,16 +100,36 @@ engine_fit <- function(layers, params, x, y, xval = NULL, yval = NULL, opts) {
   opts$x_rows <- as.integer(xs$rows)
   opts$xval_rows <- as.integer(xvs$rows)
   res <- .Call(C_train, layers, params, xs$x, yt, xvs$x, yvt, opts)
-  if (res$diverged_epoch > 0L)
-    stop(sprintf(paste0("training diverged in epoch %d: the loss became NaN ",
-                        "or infinite. Try a smaller learning rate (`lr`)."),
-                 res$diverged_epoch), call. = FALSE)
+  if (res$diverged_epoch > 0L) warn_diverged(res, opts$patience > 0L && !is.null(xval))
   n_run <- res$epochs_run
   h <- res$history[seq_len(n_run), , drop = FALSE]
   res$history <- data.frame(epoch = seq_len(n_run),
                             loss = h[, 1L], accuracy = h[, 2L],
                             val_loss = h[, 3L], val_accuracy = h[, 4L])
   res
+}
+
+# The warning for a training that stopped because it diverged (C_train's
+# result `res`), of class "nnfs_warning_diverged" so that callers can catch
+# it by kind. It says which parameters the network keeps: those of the end
+# of the last completed epoch, the best one under early stopping
+# (`stopping`), or the starting ones.
+warn_diverged <- function(res, stopping) {
+  e <- res$diverged_epoch
+  where <- if (res$diverged_batch > 0L)
+    sprintf("in epoch %d, batch %d: the loss became NaN or infinite", e,
+            res$diverged_batch) else
+    sprintf("in epoch %d: the parameters became NaN or infinite", e)
+  kept <- if (stopping && res$best_epoch > 0L)
+    sprintf("those of epoch %d, the lowest validation loss", res$best_epoch) else
+    if (e > 1L) sprintf("those of the end of epoch %d", e - 1L) else
+    "the starting ones (no epoch was completed)"
+  msg <- paste0("Training diverged ", where, ". The network keeps its last ",
+                "finite parameters, ", kept, ". Try a smaller learning rate ",
+                "(`lr`), or standardise the inputs.")
+  warning(structure(class = c("nnfs_warning_diverged", "nnfs_warning", "warning",
+                              "condition"),
+                    list(message = msg, call = NULL)))
 }
 
 # The tail every front door shares: train `net` (holding its starting
@@ -163,9 +186,10 @@ spec_param_counts <- function(s) {
 }
 
 # Refuse a network the engine cannot hold before anything is allocated: the
-# kernels count a layer's weights in int, and the parameters (the result and
-# the copy being trained), gradients, optimizer state, batch buffers and the
-# engine's copy of the training data must fit in the memory available.
+# kernels count a layer's weights in int, and the parameters (the result, the
+# copy being trained and the copy of the epoch's start kept in case it
+# diverges), gradients, optimizer state, batch buffers and the engine's copy
+# of the training data must fit in the memory available.
 # `arg` names the argument that set the sizes.
 check_engine_memory <- function(layers, batch, n, optimizer, arg) {
   counts <- vapply(layers, spec_param_counts, c(0, 0))
@@ -177,7 +201,7 @@ check_engine_memory <- function(layers, batch, n, optimizer, arg) {
               " weights in layer ", big[1L], "; a layer can have at most ",
               format_count(.Machine$integer.max), ".")
   cap <- max(min(batch, n), min(n, 256))
-  slots <- if (optimizer == "sgd") 3 else 5
+  slots <- if (optimizer == "sgd") 4 else 6
   acts <- sum(vapply(layers, function(s) as.double(s$n_out), 0))
   # conv2d keeps per-sample weight-gradient partials for the batch
   conv <- sum(w[vapply(layers, function(s) s$kind == layer_codes[["conv2d"]], NA)])

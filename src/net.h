@@ -35,7 +35,11 @@ typedef struct {
 
 typedef struct {
     double *train_loss, *train_acc, *val_loss, *val_acc;  /* per epoch */
-    int epochs_run, best_epoch, diverged_epoch;
+    int epochs_run, best_epoch;
+    /* 0, or the epoch (from 1) whose batch `diverged_batch` (from 1; 0 when
+     * only the parameters, not the loss, became non-finite) stopped
+     * training; the parameters are then those the epoch started with */
+    int diverged_epoch, diverged_batch;
 } train_hist;
 
 /* n samples of p values each: one sample per column (p x n) or, with rows

@@ -256,13 +256,15 @@ test_that("warm start continues training", {
   })
 })
 
-test_that("a diverging learning rate stops with the engine's error", {
+test_that("a diverging learning rate warns and keeps the last finite epoch", {
+  # this used to be an error; a usable network is returned now (test-train.R)
   set.seed(1)
   x <- runif(50, -1, 1)
   y <- 3 * x + rnorm(50)
-  expect_snapshot(error = TRUE,
-    neuralnetwork(c(1, 10, 1), list(x = x, y = y), 5, 10, 1e6, C = "mse",
-                  output = "linear", activation = "relu", validation_data = NULL))
+  expect_snapshot(
+    net <- neuralnetwork(c(1, 10, 1), list(x = x, y = y), 5, 10, 1e6, C = "mse",
+                         output = "linear", activation = "relu", validation_data = NULL))
+  expect_identical(nrow(net$history), 4L)
 })
 
 # ---- the articles' benchmarks -------------------------------------------------
