@@ -28,6 +28,9 @@ network_inputs <- function(object, newdata, arg = "newdata") {
                    "not ", describe(newdata), ".")
   }
   p <- prod(object$input_dim)
+  prep <- object$preprocess
+  if (prep_applies(prep, newdata))
+    return(prep_apply(prep, prep_frame(prep, newdata, arg), arg))
   if (is.data.frame(newdata) && length(object$features) == p &&
       all(object$features %in% names(newdata)))
     newdata <- newdata[object$features]
@@ -39,6 +42,21 @@ network_inputs <- function(object, newdata, arg = "newdata") {
     arg_error("`", arg, "` must have ", p, " inputs per sample like the ",
               "training data, not ", ncol(x), ".")
   x
+}
+
+# Data with targets for evaluate(): raw rows are encoded as the model
+# encoded its training data (list(x = raw, y = ), or for a model fitted
+# with a formula, a data frame holding its variables).
+raw_inputs <- function(object, data) {
+  prep <- object$preprocess
+  if (is.null(prep)) return(data)
+  if (!is.null(prep$terms) && is.data.frame(data)) {
+    f <- formula_inputs(object$formula, data)
+    return(list(x = prep_apply(prep, f$x, "data"), y = f$y))
+  }
+  if (is_xy_list(data) && prep_applies(prep, data$x))
+    data$x <- prep_apply(prep, prep_frame(prep, data$x, "data$x"), "data$x")
+  data
 }
 
 # Row index of the predicted (or target) class: argmax, or the threshold
@@ -160,8 +178,8 @@ evaluate.nnfs_network <- function(x, data, ...) {
   net <- x
   check_network(net, "x")
   if (missing(data)) arg_error("`data` is missing: give samples with targets.")
-  d <- as_network_data(data, "data", levels = net$levels, task = net$task,
-                       k = n_outputs(net))
+  d <- as_network_data(raw_inputs(net, data), "data", levels = net$levels,
+                       task = net$task, k = n_outputs(net))
   x <- flatten_samples(d$x)
   if (ncol(x) != prod(net$input_dim) || ncol(d$y) != n_outputs(net))
     arg_error("`data` must have ", prod(net$input_dim), " inputs and ",
@@ -254,7 +272,10 @@ final_metrics <- function(h, prefix = "", i = nrow(h)) {
   last <- h[i, ]
   loss <- last[[paste0(prefix, "loss")]]
   if (is.na(loss)) return(NULL)
-  sprintf("loss %.4f, accuracy %.4f", loss, last[[paste0(prefix, "accuracy")]])
+  second <- if ("rmse" %in% names(h)) "RMSE" else "accuracy"
+  value <- last[[paste0(prefix, tolower(second))]]
+  if (is.na(value)) return(sprintf("loss %.4f", loss))
+  sprintf("loss %.4f, %s %.4f", loss, second, value)
 }
 
 #' @rdname summary.nnfs_network
@@ -333,11 +354,10 @@ print.summary.nnfs_network <- function(x, ...) {
   cat("\n")
   if (!is.null(x$final)) {
     f <- x$final
-    cat(sprintf("Epoch %d (the parameters kept): training loss %.4f, accuracy %.4f\n",
-                f$epoch, f$loss, f$accuracy))
-    if (!is.na(f$val_loss))
-      cat(sprintf("Validation loss %.4f, accuracy %.4f\n", f$val_loss,
-                  f$val_accuracy))
+    cat(sprintf("Epoch %d (the parameters kept): training %s\n", f$epoch,
+                final_metrics(f, "", 1L)))
+    val <- final_metrics(f, "val_", 1L)
+    if (!is.null(val)) cat(sprintf("Validation %s\n", val))
   }
   invisible(x)
 }

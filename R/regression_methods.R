@@ -54,6 +54,8 @@ regression_scores <- function(object, newdata) {
   if (missing(newdata) || is.null(newdata)) return(object$linear.predictors)
   cf <- as.matrix(object$coefficients)
   p <- nrow(cf) - 1L
+  if (!is.null(object$terms) && is.data.frame(newdata))
+    newdata <- formula_matrix(object, newdata)
   want <- object$x_names
   have <- colnames(newdata)
   if (!is.null(want) && !is.null(have) &&
@@ -70,6 +72,20 @@ regression_scores <- function(object, newdata) {
               " like `X`, not ", ncol(x), ".")
   z <- cbind(1, unname(x)) %*% cf
   if (ncol(z) == 1L) drop(z) else z
+}
+
+# The model matrix (without intercept) of a formula fit for new raw rows.
+formula_matrix <- function(object, newdata) {
+  miss <- setdiff(all.vars(object$terms), names(newdata))
+  if (length(miss))
+    arg_error("`newdata` lacks the column", if (length(miss) > 1L) "s",
+              " the formula uses: ", paste0('"', miss, '"', collapse = ", "), ".")
+  mf <- tryCatch(stats::model.frame(object$terms, newdata, xlev = object$xlevels,
+                                    na.action = stats::na.pass),
+                 error = function(e) arg_error("`newdata` does not fit the ",
+                                               "formula: ", conditionMessage(e)))
+  X <- stats::model.matrix(object$terms, mf, xlev = object$xlevels)
+  X[, colnames(X) != "(Intercept)", drop = FALSE]
 }
 
 #' @rdname linear_reg

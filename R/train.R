@@ -46,6 +46,11 @@ check_training_settings <- function(a, inits) {
   a$l1 <- check_number(a$l1, "l1", min = 0)
   a$l2 <- check_number(a$l2, "l2", min = 0)
   if (!is.null(a$patience)) a$patience <- check_count(a$patience, "patience")
+  a$validation_split <- check_number(a$validation_split, "validation_split",
+                                     min = 0, max = 1, what = "a number in [0, 1)")
+  if (a$validation_split >= 1)
+    arg_error("`validation_split` must be a number in [0, 1), not ",
+              describe_value(a$validation_split), ".")
   a
 }
 
@@ -53,14 +58,14 @@ check_training_settings <- function(a, inits) {
 engine_options <- function(epochs, batch, lr, cost = "ce", optimizer = "sgd",
                            momentum = 0.9, beta1 = 0.9, beta2 = 0.999,
                            rho = 0.9, eps = 1e-8, l1 = 0, l2 = 0,
-                           patience = 0L, verbose = FALSE, shuffle = TRUE) {
+                           patience = 0L, shuffle = TRUE) {
   list(epochs = as.integer(epochs), batch = as.integer(batch),
        lr = as.double(lr), cost = cost_codes[[cost]],
        optimizer = optimizer_codes[[optimizer]],
        momentum = as.double(momentum), beta1 = as.double(beta1),
        beta2 = as.double(beta2), rho = as.double(rho), eps = as.double(eps),
        l1 = as.double(l1), l2 = as.double(l2), patience = as.integer(patience),
-       verbose = as.integer(verbose), shuffle = as.integer(shuffle),
+       shuffle = as.integer(shuffle),
        threads = nnfs_threads())
 }
 
@@ -138,20 +143,58 @@ warn_diverged <- function(res, stopping) {
 train_network <- function(net, train, val, s, warm_start) {
   if (s$epochs == 0L) {
     # the articles' network before its first epoch, for teaching
-    net$history <- continue_history(warm_start, empty_history())
+    h <- task_history(empty_history(), net$task, s$C, n_outputs(net))
+    net$history <- continue_history(warm_start, h)
     return(label_activations(net))
   }
   opts <- engine_options(s$epochs, s$mini_batch_size, s$lr, s$C, s$optimizer,
                          s$momentum, s$beta1, s$beta2, s$rho, s$epsilon,
-                         s$l1, s$l2, if (is.null(s$patience)) 0L else s$patience,
-                         s$verbose)
+                         s$l1, s$l2, if (is.null(s$patience)) 0L else s$patience)
+  if (s$verbose)
+    opts <- c(opts, progress_reporter(s$epochs, ceiling(nrow(train$x) / s$mini_batch_size),
+                                      net$task, s$C, n_outputs(net), !is.null(val)))
   fit <- engine_fit(net$layers, network_params(net), train$x, train$y,
                     val$x, val$y, opts)
   net <- set_network_params(net, fit$params)
+  fit$history <- task_history(fit$history, net$task, s$C, n_outputs(net))
   net$history <- continue_history(warm_start, fit$history)
   net$epochs_run <- fit$epochs_run
   if (!is.null(s$patience)) net$best_epoch <- fit$best_epoch
   label_activations(net)
+}
+
+# What verbose training says, through message() so that suppressMessages()
+# quiets it: one line per epoch and, in interactive sessions, the batches
+# done within long epochs (about fifty updates an epoch, on one line).
+# Returns the on_epoch, on_batch and tick settings of C_train.
+progress_reporter <- function(epochs, n_batches, task, cost, k, has_val) {
+  regression <- identical(task, "regression")
+  metric <- function(loss, acc) {
+    if (!regression) return(sprintf("loss %.4f, accuracy %.4f", loss, acc))
+    if (cost != "mse") return(sprintf("loss %.4f", loss))
+    sprintf("loss %.4f, RMSE %.4f", loss, sqrt(2 * loss / k))
+  }
+  live <- interactive() && n_batches >= 100L
+  on_epoch <- function(v) {
+    line <- sprintf("Epoch %d/%d: %s", as.integer(v[1L]), epochs, metric(v[2L], v[3L]))
+    if (has_val) line <- paste0(line, " | validation ", metric(v[4L], v[5L]))
+    message(if (live) "\r", line)
+  }
+  on_batch <- function(v)
+    message(sprintf("\rEpoch %d/%d: batch %d/%d", as.integer(v[1L]), epochs,
+                    as.integer(v[2L]), as.integer(v[3L])), appendLF = FALSE)
+  list(on_epoch = on_epoch, on_batch = if (live) on_batch,
+       tick = max(1L, n_batches %/% 50L))
+}
+
+# The engine counts accuracy for every network; a regression network has
+# none, and reports the root mean squared error over its outputs instead,
+# which the quadratic cost gives: loss = 0.5 * sum of squares / n.
+task_history <- function(h, task, cost, k) {
+  if (!identical(task, "regression")) return(h)
+  rmse <- function(loss) if (cost == "mse") sqrt(2 * loss / k) else rep(NA_real_, length(loss))
+  data.frame(epoch = h$epoch, loss = h$loss, rmse = rmse(h$loss),
+             val_loss = h$val_loss, val_rmse = rmse(h$val_loss))
 }
 
 empty_history <- function() {
@@ -256,8 +299,8 @@ check_network <- function(net, arg) {
   if (!inherits(net, "nnfs_network"))
     arg_error("`", arg, "` must be a network returned by neuralnetwork() or ",
               "cnn(), not ", describe(net), ".")
-  bad <- function(...) arg_error("`", arg, "` is not a valid nnfs network (was ",
-                                 "it edited?): ", ..., ".")
+  bad <- function(...) model_error("`", arg, "` is not a valid nnfs network (was ",
+                                   "it edited?): ", ..., ".")
   specs <- net$layers
   if (!is.list(specs) || length(specs) < 1L) bad("it has no layers")
   prev <- NULL

@@ -90,7 +90,8 @@ train_test_from_df <- function(df, predict_col_index, train_ratio,
     pairs <- lapply(r, function(i) list(x = x$x[, i, drop = FALSE],
                                         y = y$y[, i, drop = FALSE]))
     structure(pairs, features = x$features, scale = x$scale,
-              levels = y$levels, class = c("nnfs_pairs", "list"))
+              levels = y$levels, preprocess = x$prep,
+              class = c("nnfs_pairs", "list"))
   })
 }
 
@@ -99,7 +100,7 @@ train_test_from_df <- function(df, predict_col_index, train_ratio,
 #' @export
 `[.nnfs_pairs` <- function(x, i) {
   out <- unclass(x)[i]
-  for (a in c("features", "scale", "levels")) attr(out, a) <- attr(x, a)
+  for (a in c("features", "scale", "levels", "preprocess")) attr(out, a) <- attr(x, a)
   class(out) <- class(x)
   out
 }
@@ -164,31 +165,12 @@ encode_target <- function(v, name) {
   list(y = matrix(as.double(v), nrow = 1L), levels = NULL)
 }
 
-# Input columns -> list(x = p x n matrix, features = its row names, scale).
-# The matrix has no dimnames, so that the pairs cut from it carry none.
+# Input columns -> list(x = p x n matrix, features = its row names, scale,
+# prep), encoded as the model will encode raw rows (R/preprocess.R). The
+# matrix has no dimnames, so that the pairs cut from it carry none.
 encode_inputs <- function(df, scale_input) {
-  blocks <- Map(function(v, name) {
-    if (is.factor(v) || is.character(v)) {
-      f <- droplevels(as.factor(v))
-      b <- outer(levels(f), as.character(f), "==") + 0
-      rownames(b) <- paste0(name, "_", levels(f))
-      return(b)
-    }
-    v <- as.double(v)
-    if (any(!is.finite(v)))
-      arg_error("`df` column '", name, "' must not hold infinite values.")
-    matrix(v, nrow = 1L, dimnames = list(name, NULL))
-  }, df, names(df))
-  numeric_cols <- vapply(df, is.numeric, logical(1))
-  scale <- rep(1, sum(numeric_cols))
-  names(scale) <- names(df)[numeric_cols]
-  if (scale_input) {
-    m <- vapply(blocks[numeric_cols], function(b) max(abs(b)), numeric(1))
-    scale[m > 0] <- m[m > 0]
-    blocks[numeric_cols] <- Map(`/`, blocks[numeric_cols], scale)
-  }
-  x <- do.call(rbind, blocks)
-  features <- rownames(x)
+  prep <- prep_learn(df, if (scale_input) "max" else "none")
+  x <- t(prep_apply(prep, df, "df"))
   dimnames(x) <- NULL
-  list(x = x, features = features, scale = scale)
+  list(x = x, features = prep$features, scale = prep$scale, prep = prep)
 }

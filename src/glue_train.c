@@ -172,6 +172,43 @@ static void check_targets(const network *nt, const sample_set *x, SEXP y)
         error("internal error: y does not match x or the output layer");
 }
 
+/* ---- progress: R functions called between batches ----
+ * opts$on_epoch(c(epoch, loss, accuracy, val_loss, val_accuracy)) after each
+ * epoch and opts$on_batch(c(epoch, batch, n_batches)) every opts$tick
+ * batches, both from R/train.R; they print messages there. An error they
+ * raise unwinds training like an interrupt (memory is R's). */
+
+static void call_r(SEXP fn, const double *v, int n)
+{
+    SEXP arg = PROTECT(allocVector(REALSXP, n));
+    memcpy(REAL(arg), v, sizeof(double) * n);
+    SEXP call = PROTECT(lang2(fn, arg));
+    eval(call, R_GlobalEnv);
+    UNPROTECT(2);
+}
+
+static void epoch_to_r(void *ctx, int e, const train_hist *h)
+{
+    double v[5] = {e + 1, h->train_loss[e], h->train_acc[e], h->val_loss[e],
+                   h->val_acc[e]};
+    call_r(get_elt((SEXP) ctx, "on_epoch"), v, 5);
+}
+
+static void batch_to_r(void *ctx, int e, int batch, int n_batches)
+{
+    double v[3] = {e + 1, batch, n_batches};
+    call_r(get_elt((SEXP) ctx, "on_batch"), v, 3);
+}
+
+/* `opts` is an argument of the .Call, so the functions stay protected */
+static void progress_from(train_progress *pr, SEXP opts)
+{
+    pr->epoch = isFunction(get_elt(opts, "on_epoch")) ? epoch_to_r : NULL;
+    pr->batch = isFunction(get_elt(opts, "on_batch")) ? batch_to_r : NULL;
+    pr->ctx = (void *) opts;
+    pr->tick = pr->batch ? get_int(opts, "tick") : 0;
+}
+
 /* ---- C_train(layers, params, x, y, xval, yval, opts) ---- */
 
 SEXP C_train(SEXP layers, SEXP params, SEXP x, SEXP y, SEXP xval,
@@ -196,7 +233,6 @@ SEXP C_train(SEXP layers, SEXP params, SEXP x, SEXP y, SEXP xval,
     cfg.batch = get_int(opts, "batch");
     cfg.cost = get_int(opts, "cost");
     cfg.patience = get_int(opts, "patience");
-    cfg.verbose = get_int(opts, "verbose");
     cfg.shuffle = get_int(opts, "shuffle");
     cfg.opt.kind = get_int(opts, "optimizer");
     cfg.opt.lr = get_dbl(opts, "lr");
@@ -209,6 +245,7 @@ SEXP C_train(SEXP layers, SEXP params, SEXP x, SEXP y, SEXP xval,
     cfg.opt.l2 = get_dbl(opts, "l2");
     if (cfg.epochs < 1 || cfg.batch < 1)
         error("internal error: epochs and batch must be positive");
+    progress_from(&cfg.progress, opts);
     gemm_set_threads(get_int(opts, "threads"));
 
     int n = d.x.n, nv = d.xv.n;

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <R_ext/Memory.h>
-#include <R_ext/Print.h>
 #include <R_ext/Random.h>
 #include <R_ext/Utils.h>
 #include "net.h"
@@ -163,23 +162,15 @@ void net_predict(network *nt, double *out, const sample_set *x, int k,
 
 /* ---- training ---- */
 
-static void report(const train_hist *h, int e, int epochs, int has_val)
-{
-    Rprintf("Epoch %d/%d: loss %.4f, accuracy %.4f", e + 1, epochs,
-            h->train_loss[e], h->train_acc[e]);
-    if (has_val)
-        Rprintf(" | validation loss %.4f, accuracy %.4f", h->val_loss[e],
-                h->val_acc[e]);
-    Rprintf("\n");
-}
-
 /* One epoch of mini-batch training; returns 0, or the number (from 1) of
  * the batch whose loss became NaN or infinite: the parameters are then not
  * to be used. */
 static int train_epoch(network *nt, const train_data *d, const train_cfg *cfg,
-                       int *perm, double *xb, double *yb, chunk_reader *c,
-                       double *state, long *step, double *loss, double *acc)
+                       int e, int *perm, double *xb, double *yb,
+                       chunk_reader *c, double *state, long *step,
+                       double *loss, double *acc)
 {
+    const train_progress *pr = &cfg->progress;
     int last_act = nt->L[nt->n_layers - 1].act;
     double slope = nt->L[nt->n_layers - 1].slope, s = 0.0;
     long correct = 0;
@@ -187,7 +178,7 @@ static int train_epoch(network *nt, const train_data *d, const train_cfg *cfg,
      * layers: their step is taken inside the backward pass */
     int fuse_sgd = cfg->opt.kind == OPT_SGD && cfg->opt.l1 == 0.0 &&
                    cfg->opt.l2 == 0.0;
-    int n = d->x.n;
+    int n = d->x.n, n_batches = (n + cfg->batch - 1) / cfg->batch;
     if (cfg->shuffle) shuffle(perm, n);
     c->m = 0;
     for (int i = 0, nb = 1; i < n; i += cfg->batch, nb++) {
@@ -207,6 +198,8 @@ static int train_epoch(network *nt, const train_data *d, const train_cfg *cfg,
         net_backward(nt, xi, B);
         optim_step(nt, state, &cfg->opt, 1.0 / B, ++(*step));
         R_CheckUserInterrupt();
+        if (pr->batch && pr->tick > 0 && nb % pr->tick == 0)
+            pr->batch(pr->ctx, e, nb, n_batches);
     }
     *loss = s / n;
     *acc = (double) correct / n;
@@ -275,7 +268,7 @@ void train_run(network *nt, const train_data *d, const train_cfg *cfg,
 
     for (int e = 0; e < cfg->epochs; e++) {
         params_copy(nt, start, 1);
-        int bad = train_epoch(nt, d, cfg, perm, xb, yb, &c, state, &step,
+        int bad = train_epoch(nt, d, cfg, e, perm, xb, yb, &c, state, &step,
                               &h->train_loss[e], &h->train_acc[e]);
         if (bad || !params_finite(nt)) {
             /* batch 0: every loss was finite but a parameter is not */
@@ -289,7 +282,7 @@ void train_run(network *nt, const train_data *d, const train_cfg *cfg,
             net_evaluate(nt, &d->xv, d->yv, d->k, cfg->cost, vb,
                          &h->val_loss[e], &h->val_acc[e]);
         h->epochs_run = e + 1;
-        if (cfg->verbose) report(h, e, cfg->epochs, has_val);
+        if (cfg->progress.epoch) cfg->progress.epoch(cfg->progress.ctx, e, h);
         if (stopping &&
             patience_over(nt, h, e, cfg->patience, best, &best_loss))
             break;
