@@ -22,6 +22,19 @@
 #' [read_mnist()] returns them), into such an array.
 #'
 #' @inheritParams neuralnetwork
+#' @section Divergence:
+#' If the loss of a mini-batch becomes NaN or infinite, or a parameter does
+#' (a step can overflow the weights while the loss stays finite), training
+#' stops with a warning of class `nnfs_warning_diverged` naming the epoch
+#' and batch. The network returned holds the parameters of the end of the
+#' last completed epoch: the starting ones (or those of `warm_start`) if
+#' the first epoch diverged, and with `patience` those of the epoch with
+#' the lowest validation loss. Its `history` and `epochs_run` count only
+#' the completed epochs, and `predict()` accepts it. A smaller `lr`, or
+#' inputs standardised to mean 0 and standard deviation 1, usually cures
+#' it; catch it in code with `tryCatch(..., nnfs_warning_diverged =
+#' function(w) ...)`.
+#'
 #' @param layers A list of layers made by [layer_conv2d()] and friends,
 #'   ending with a [layer_dense()] whose units are the number of classes (or
 #'   targets). Impossible sequences (a kernel larger than its input, a dense
@@ -66,6 +79,7 @@ cnn <- function(layers, training_data, epochs, mini_batch_size, lr,
                 optimizer = c("sgd", "momentum", "nesterov", "rmsprop", "adam"),
                 momentum = 0.9, beta1 = 0.9, beta2 = 0.999, rho = 0.9,
                 epsilon = 1e-8, l1 = 0, l2 = 0, patience = NULL,
+                validation_split = 0,
                 warm_start = NULL) {
   check_arg_names(sys.call(), "cnn", names(formals(cnn)), list(...))
   for (a in c("layers", "training_data", "epochs", "mini_batch_size", "lr"))
@@ -91,10 +105,10 @@ cnn <- function(layers, training_data, epochs, mini_batch_size, lr,
     if (!identical(image_shape(val$x, "validation_data"), in_shape))
       arg_error("`validation_data` must hold images of ", shape_label(in_shape),
                 " like `training_data`, not ", shape_label(image_shape(val$x, "")), ".")
-  } else if (!is.null(s$patience)) {
-    arg_error("`patience` needs validation data: early stopping watches the ",
-              "validation loss, and `validation_data` is NULL.")
   }
+  parts <- held_out(train, val, s)
+  train <- parts$train
+  val <- parts$val
 
   check_engine_memory(specs, s$mini_batch_size, dim(train$x)[1L], s$optimizer,
                       "layers")
@@ -102,22 +116,24 @@ cnn <- function(layers, training_data, epochs, mini_batch_size, lr,
     par <- init_cnn_params(specs, s$init)
   } else {
     check_cnn_warm_start(warm_start, specs, train)
-    par <- warm_start[c("biases", "weights")]
+    par <- list(biases = warm_start$biases,
+                weights = warm_start$weights)
   }
-  net <- structure(list(biases = par$biases, weights = par$weights,
-                        history = NULL, layers = specs, cnn_layers = layers,
-                        shapes = attr(specs, "shapes"), settings = s,
-                        levels = train$levels, features = NULL,
-                        input_dim = in_shape, task = train$task,
-                        epochs_run = 0L, best_epoch = NA_integer_),
-                   class = c("nnfs_cnn", "nnfs_network"))
-  attr(net$layers, "shapes") <- NULL
+  shapes <- attr(specs, "shapes")
+  attr(specs, "shapes") <- NULL
+  net <- new_network(par, list(history = NULL, layers = specs, cnn_layers = layers,
+                               shapes = shapes, settings = s,
+                               levels = train$levels, features = NULL,
+                               input_dim = in_shape, task = train$task,
+                               epochs_run = 0L, best_epoch = NA_integer_),
+                     c("nnfs_cnn", "nnfs_network"))
   train_network(net, train, val, s, warm_start)
 }
 
 cnn_setting_names <- c("epochs", "mini_batch_size", "lr", "C", "verbose",
                        "init", "optimizer", "momentum", "beta1", "beta2",
-                       "rho", "epsilon", "l1", "l2", "patience")
+                       "rho", "epsilon", "l1", "l2", "patience",
+                       "validation_split")
 
 
 check_layer_list <- function(layers) {
@@ -170,10 +186,10 @@ check_cnn_warm_start <- function(old, specs, data) {
   check_network(old, "warm_start")
   strip <- function(s) lapply(s, function(l) l[c("kind", "act", "n_in", "n_out", "geom")])
   if (!identical(strip(old$layers), strip(specs)))
-    arg_error("`warm_start` must have the layers given in `layers` for images ",
+    model_error("`warm_start` must have the layers given in `layers` for images ",
               "of this size.")
   if (!identical(old$levels, data$levels) || !identical(old$task, data$task))
-    arg_error("`warm_start` was trained on other targets (",
+    model_error("`warm_start` was trained on other targets (",
               describe_target(old), ") than `training_data` (",
               describe_target(data), ").")
 }

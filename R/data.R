@@ -85,33 +85,31 @@ idx_read_raw <- function(path) {
   magic <- readBin(con, "raw", 4L)
   type <- match(as.integer(magic[3L]), idx_types$code)
   if (length(magic) < 4L)
-    stop("'", path, "' is not an IDX file: it has only ", length(magic),
-         " bytes.", call. = FALSE)
+    nnfs_error("data", "'", path, "' is not an IDX file: it has only ", length(magic),
+         " bytes.")
   if (any(magic[1:2] != 0) || is.na(type) || magic[4L] == 0)
-    stop("'", path, "' is not an IDX file: it starts with bytes ",
+    nnfs_error("data", "'", path, "' is not an IDX file: it starts with bytes ",
          paste(magic, collapse = " "), ", not 00 00, a type code (08, 09, 0b,",
-         " 0c, 0d or 0e) and the number of dimensions.", call. = FALSE)
+         " 0c, 0d or 0e) and the number of dimensions.")
   ndim <- as.integer(magic[4L])
   dims <- readBin(con, "integer", ndim, size = 4L, endian = "big")
   if (length(dims) < ndim)
-    stop("'", path, "' is truncated: it ends inside its header.", call. = FALSE)
+    nnfs_error("data", "'", path, "' is truncated: it ends inside its header.")
   if (any(dims < 0L))
-    stop("'", path, "' is not an IDX file: negative dimension in its header.",
-         call. = FALSE)
+    nnfs_error("data", "'", path, "' is not an IDX file: negative dimension in its header.")
   type <- idx_types[type, ]
   nbytes <- prod(as.double(dims)) * type$size
   shape <- sprintf("%s values of type %s", paste(dims, collapse = " x "), type$name)
   if (nbytes > .Machine$integer.max)
-    stop("'", path, "' holds ", shape, ", more than this reader can hold.",
-         call. = FALSE)
+    nnfs_error("data", "'", path, "' holds ", shape, ", more than this reader can hold.")
   bytes <- readBin(con, "raw", nbytes)
   if (length(bytes) < nbytes)
-    stop("'", path, "' is truncated: its header announces ", shape, " (",
+    nnfs_error("data", "'", path, "' is truncated: its header announces ", shape, " (",
          format(nbytes, big.mark = ","), " bytes) but only ",
-         format(length(bytes), big.mark = ","), " bytes follow.", call. = FALSE)
+         format(length(bytes), big.mark = ","), " bytes follow.")
   if (length(readBin(con, "raw", 1L)))
-    stop("'", path, "' is longer than its header announces (", shape, ", ",
-         format(nbytes, big.mark = ","), " bytes).", call. = FALSE)
+    nnfs_error("data", "'", path, "' is longer than its header announces (", shape, ", ",
+         format(nbytes, big.mark = ","), " bytes).")
   list(type = type, dim = dims, bytes = bytes)
 }
 
@@ -242,15 +240,13 @@ mnist_file <- function(stem, dir) {
 mnist_part <- function(images, labels, normalize) {
   lab <- idx_read_raw(labels)
   if (lab$type$code != 0x08 || length(lab$dim) != 1L)
-    stop("'", labels, "' must hold a vector of unsigned bytes (labels).",
-         call. = FALSE)
+    nnfs_error("data", "'", labels, "' must hold a vector of unsigned bytes (labels).")
   img <- idx_read_raw(images)
   if (img$type$code != 0x08 || length(img$dim) != 3L)
-    stop("'", images, "' must hold unsigned-byte images (3 dimensions).",
-         call. = FALSE)
+    nnfs_error("data", "'", images, "' must hold unsigned-byte images (3 dimensions).")
   if (img$dim[1L] != lab$dim[1L])
-    stop("'", images, "' holds ", img$dim[1L], " images but '", labels,
-         "' holds ", lab$dim[1L], " labels.", call. = FALSE)
+    nnfs_error("data", "'", images, "' holds ", img$dim[1L], " images but '", labels,
+         "' holds ", lab$dim[1L], " labels.")
   d <- img$dim
   x <- img$bytes
   rm(img)

@@ -18,16 +18,15 @@ nnfs_gemm <- function(A, B, trans_a = FALSE, trans_b = FALSE, naive = FALSE,
   k_a <- if (trans_a) nrow(A) else ncol(A)
   k_b <- if (trans_b) ncol(B) else nrow(B)
   if (k_a != k_b) {
-    stop("`A` and `B` are not conformable: op(A) has ", k_a,
-         " columns, op(B) has ", k_b, " rows", call. = FALSE)
+    arg_error("`A` and `B` are not conformable: op(A) has ", k_a,
+              " columns, op(B) has ", k_b, " rows")
   }
   if (!is.null(C)) {
     C <- as_dmatrix(C)
     m <- if (trans_a) ncol(A) else nrow(A)
     n <- if (trans_b) nrow(B) else ncol(B)
     if (nrow(C) != m || ncol(C) != n) {
-      stop("`C` must be ", m, " x ", n, ", not ", nrow(C), " x ", ncol(C),
-           call. = FALSE)
+      arg_error("`C` must be ", m, " x ", n, ", not ", nrow(C), " x ", ncol(C))
     }
   }
   .Call(C_gemm, A, B, isTRUE(trans_a), isTRUE(trans_b), isTRUE(naive),

@@ -53,20 +53,8 @@ grad_check <- function(net, x, y = NULL, eps = 1e-5, n_params = NULL) {
   check_network(net, "net")
   if (missing(x)) arg_error("`x` is missing: give a few samples to check on.")
   eps <- check_number(eps, "eps", positive = TRUE)
-  k <- n_outputs(net)
-  if (is.null(y)) {
-    if (!is_xy_list(x) && !is_pair_list(x))
-      arg_error("`y` is missing: give the targets in `y`, or pass `x` as ",
-                "`list(x = , y = )` or as a list of (x, y) pairs.")
-    d <- as_network_data(x, "x", levels = net$levels, task = net$task, k = k)
-  } else {
-    d <- coerce_xy(x, y, "x", "y", net$levels, net$task, k)
-  }
-  X <- flatten_samples(d$x)
-  if (ncol(X) != prod(net$input_dim) || ncol(d$y) != k)
-    arg_error("`x` and `y` must have ", prod(net$input_dim), " inputs and ", k,
-              " outputs per sample like the network, not ", ncol(X), " and ",
-              ncol(d$y), ".")
+  d <- network_batch(net, x, y)
+  X <- d$x
 
   layers <- net$layers
   params <- network_params(net)

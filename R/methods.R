@@ -28,6 +28,9 @@ network_inputs <- function(object, newdata, arg = "newdata") {
                    "not ", describe(newdata), ".")
   }
   p <- prod(object$input_dim)
+  prep <- object$preprocess
+  if (prep_applies(prep, newdata))
+    return(prep_apply(prep, prep_frame(prep, newdata, arg), arg))
   if (is.data.frame(newdata) && length(object$features) == p &&
       all(object$features %in% names(newdata)))
     newdata <- newdata[object$features]
@@ -39,6 +42,21 @@ network_inputs <- function(object, newdata, arg = "newdata") {
     arg_error("`", arg, "` must have ", p, " inputs per sample like the ",
               "training data, not ", ncol(x), ".")
   x
+}
+
+# Data with targets for evaluate(): raw rows are encoded as the model
+# encoded its training data (list(x = raw, y = ), or for a model fitted
+# with a formula, a data frame holding its variables).
+raw_inputs <- function(object, data) {
+  prep <- object$preprocess
+  if (is.null(prep)) return(data)
+  if (!is.null(prep$terms) && is.data.frame(data)) {
+    f <- formula_inputs(object$formula, data)
+    return(list(x = prep_apply(prep, f$x, "data"), y = f$y))
+  }
+  if (is_xy_list(data) && prep_applies(prep, data$x))
+    data$x <- prep_apply(prep, prep_frame(prep, data$x, "data$x"), "data$x")
+  data
 }
 
 # Row index of the predicted (or target) class: argmax, or the threshold
@@ -117,16 +135,26 @@ predict.nnfs_network <- function(object, newdata, type = c("class", "prob", "raw
 #' Accuracy, confusion table and mean loss of a classifier, or the errors of
 #' a regression network, on data with known targets.
 #'
-#' @param net A network returned by [neuralnetwork()].
+#' Two calls are understood. `evaluate(net, data)` takes a network and
+#' data in any format [neuralnetwork()] takes. `evaluate(testing_data,
+#' biases, weights)` is the R tutorial's: a list of `(x, y)` pairs as made
+#' by [train_test_from_df()] and the network's `net[[1]]` and `net[[-1]]`;
+#' like the tutorial's helper it prints the accuracy and returns the
+#' confusion table of output-unit numbers (see [get_predictions()]).
+#'
+#' @param x A network returned by [neuralnetwork()] or [cnn()]; or, in the
+#'   tutorial's call, the list of `(x, y)` pairs to evaluate on.
 #' @param data Samples with targets, in any format [neuralnetwork()] takes
 #'   for `training_data`; labels are encoded with the network's classes.
-#' @param ... Not used.
-#' @return An object of class `nnfs_evaluation`, a list with `n` (samples),
+#' @param ... Not used; unknown arguments are an error.
+#' @return For a network, an object of class `nnfs_evaluation`, a list with `n` (samples),
 #'   `loss` (mean of the network's cost, as in its training history) and,
 #'   for a classifier, `accuracy` and `confusion`, a [table()] of predicted
 #'   (rows) against actual (columns) classes; for a regression network,
 #'   `mse` (mean squared error over all outputs) and `rmse`, its square
-#'   root.
+#'   root. For the tutorial's call, the accuracy is printed and a
+#'   [table()] of predicted (rows) against true (columns) output-unit
+#'   numbers returned.
 #' @export
 #' @examples
 #' set.seed(1)
@@ -135,18 +163,23 @@ predict.nnfs_network <- function(object, newdata, type = c("class", "prob", "raw
 #' e <- evaluate(net, d[[2]])
 #' e
 #' e$accuracy
-evaluate <- function(net, data, ...) {
+#'
+#' # The tutorial's call
+#' conf <- evaluate(d[[2]], net[[1]], net[[-1]])
+#' conf
+evaluate <- function(x, ...) {
   UseMethod("evaluate")
 }
 
 #' @rdname evaluate
 #' @export
-evaluate.nnfs_network <- function(net, data, ...) {
-  check_arg_names(sys.call(), "evaluate", c("net", "data"), list(...))
-  check_network(net, "net")
+evaluate.nnfs_network <- function(x, data, ...) {
+  check_arg_names(sys.call(), "evaluate", c("x", "data"), list(...))
+  net <- x
+  check_network(net, "x")
   if (missing(data)) arg_error("`data` is missing: give samples with targets.")
-  d <- as_network_data(data, "data", levels = net$levels, task = net$task,
-                       k = n_outputs(net))
+  d <- as_network_data(raw_inputs(net, data), "data", levels = net$levels,
+                       task = net$task, k = n_outputs(net))
   x <- flatten_samples(d$x)
   if (ncol(x) != prod(net$input_dim) || ncol(d$y) != n_outputs(net))
     arg_error("`data` must have ", prod(net$input_dim), " inputs and ",
@@ -239,7 +272,10 @@ final_metrics <- function(h, prefix = "", i = nrow(h)) {
   last <- h[i, ]
   loss <- last[[paste0(prefix, "loss")]]
   if (is.na(loss)) return(NULL)
-  sprintf("loss %.4f, accuracy %.4f", loss, last[[paste0(prefix, "accuracy")]])
+  second <- if ("rmse" %in% names(h)) "RMSE" else "accuracy"
+  value <- last[[paste0(prefix, tolower(second))]]
+  if (is.na(value)) return(sprintf("loss %.4f", loss))
+  sprintf("loss %.4f, %s %.4f", loss, second, value)
 }
 
 #' @rdname summary.nnfs_network
@@ -318,11 +354,10 @@ print.summary.nnfs_network <- function(x, ...) {
   cat("\n")
   if (!is.null(x$final)) {
     f <- x$final
-    cat(sprintf("Epoch %d (the parameters kept): training loss %.4f, accuracy %.4f\n",
-                f$epoch, f$loss, f$accuracy))
-    if (!is.na(f$val_loss))
-      cat(sprintf("Validation loss %.4f, accuracy %.4f\n", f$val_loss,
-                  f$val_accuracy))
+    cat(sprintf("Epoch %d (the parameters kept): training %s\n", f$epoch,
+                final_metrics(f, "", 1L)))
+    val <- final_metrics(f, "val_", 1L)
+    if (!is.null(val)) cat(sprintf("Validation %s\n", val))
   }
   invisible(x)
 }

@@ -1,8 +1,10 @@
-# neuralnetwork(): the articles' dense-network front door. It checks every
-# argument, coerces the data to (n x p, n x k) matrices, draws the initial
+# neuralnetwork(): the dense-network front door, with the articles' call
+# and the formula and x/y calls of R/doors.R. It checks every argument,
+# coerces the data to (n x p, n x k) matrices, draws the initial
 # parameters with R's RNG, describes the network as layer specs and hands
-# all of it to engine_fit() (R/train.R). The result is a plain list of
-# class "nnfs_network" that R/methods.R works on.
+# all of it to engine_fit() (R/train.R). The result, of class
+# "nnfs_network", is the articles' list(biases, weights) with the rest in
+# attributes (R/network_object.R); R/methods.R works on it.
 
 #' Train a dense neural network
 #'
@@ -14,6 +16,30 @@
 #' behaviour, add the exercises the articles suggest: other activations, a
 #' softmax output, other initialisations and optimizers, L1 and L2
 #' penalties, dropout, early stopping and continued training.
+#'
+#' @section Three ways to call it:
+#' * The articles' call, `neuralnetwork(sizes, training_data, epochs,
+#'   mini_batch_size, lr, ...)`, with the layer sizes and data prepared as
+#'   in the tutorials (see the Data section).
+#' * A formula, as for [nnet::nnet()] or [lm()]:
+#'   `neuralnetwork(Species ~ ., data = iris, hidden = 10)`.
+#' * Inputs and targets: `neuralnetwork(x, y, hidden = 10)`, with `x` a
+#'   data frame or numeric matrix and `y` a factor, a numeric vector or a
+#'   numeric matrix.
+#'
+#' The first argument decides which. With a formula or `x` and `y`, the
+#' inputs are encoded by the network itself: numeric columns are
+#' standardised (centred on their mean, divided by their standard
+#' deviation), logical ones become 0/1, factor and character columns one
+#' indicator per level; rows with missing values in a formula's variables
+#' are dropped. The network keeps this encoding, and `predict()` applies it
+#' to new raw rows. The output and cost follow `y`: a factor (or character
+#' or logical vector) gives a softmax output with the cross-entropy, one
+#' unit per class; numbers give a linear output with the squared error
+#' (`C = "mse"`). These calls have defaults for everything but the data:
+#' `hidden = 10`, `epochs = 100`, `mini_batch_size = 32`, `lr = 0.01`,
+#' `optimizer = "adam"`, `activation = "relu"` and `init = "he"`; any of
+#' them, and `output` and `C`, can be given.
 #'
 #' @section The article's network:
 #' With the defaults every layer, the output included, applies the sigmoid;
@@ -47,6 +73,19 @@
 #' target. To fit whole numbers as a regression with more outputs, pass `y`
 #' as a matrix.
 #'
+#' @section Divergence:
+#' If the loss of a mini-batch becomes NaN or infinite, or a parameter does
+#' (a step can overflow the weights while the loss stays finite), training
+#' stops with a warning of class `nnfs_warning_diverged` naming the epoch
+#' and batch. The network returned holds the parameters of the end of the
+#' last completed epoch: the starting ones (or those of `warm_start`) if
+#' the first epoch diverged, and with `patience` those of the epoch with
+#' the lowest validation loss. Its `history` and `epochs_run` count only
+#' the completed epochs, and `predict()` accepts it. A smaller `lr`, or
+#' inputs standardised to mean 0 and standard deviation 1, usually cures
+#' it; catch it in code with `tryCatch(..., nnfs_warning_diverged =
+#' function(w) ...)`.
+#'
 #' @section Reproducibility:
 #' The initial parameters are drawn with R's random number generator before
 #' training, in this order: the biases of every layer (first layer first),
@@ -60,32 +99,63 @@
 #'   columns).
 #' @param training_data Training samples: a list of `list(x, y)` pairs or
 #'   `list(x = , y = )` (see the Data section).
-#' @param epochs Number of passes over the training data, a positive whole
-#'   number.
+#' @param epochs Number of passes over the training data, a whole number at
+#'   least 0. With `0` the network is returned as initialised, untrained (its
+#'   history has no rows).
 #' @param mini_batch_size Samples per gradient step, a positive whole number.
 #' @param lr Learning rate, a positive number.
 #' @param C Cost: `"ce"` (cross-entropy; needs a sigmoid or softmax output)
-#'   or `"mse"` (quadratic cost).
-#' @param verbose If `TRUE`, print the loss and accuracy after each epoch,
-#'   with those of the validation data.
-#' @param validation_data Data evaluated after each epoch, in the same
-#'   formats as `training_data`, with the same inputs and outputs; by
-#'   default the training data, as in the article. `NULL` for none.
+#'   or `"mse"` (quadratic cost). `NULL` (the default) is `"ce"` in the
+#'   articles' call and follows `y` in the others.
+#' @param verbose If `TRUE`, report the loss and accuracy (for a regression,
+#'   the root mean squared error) after each epoch, with those of the
+#'   validation data, through [message()], so [suppressMessages()] quiets
+#'   them; in interactive sessions long epochs also show the batches done.
+#' @param validation_data Held-out data evaluated after each epoch: in the
+#'   articles' call, in the same formats as `training_data`; with a formula,
+#'   a data frame with its variables; with `x` and `y`, `list(x = , y = )`
+#'   of raw rows. `NULL` (the default) for none. The articles' code
+#'   validated on the training data by default; that is not validation, so
+#'   pass it explicitly if you want those numbers.
 #' @param ... Must be empty: every argument after it is named, and a name
 #'   that is not an argument of this function is an error.
+#' @param x,y Inputs (a data frame or numeric matrix, one row per sample)
+#'   and targets (a factor, numeric vector or numeric matrix) for the x/y
+#'   call, when they are given by name. Positionally they are the first
+#'   two arguments.
+#' @param data With a formula as first argument, the data frame holding its
+#'   variables (the second argument also serves).
+#' @param hidden With a formula or `x` and `y`: the units of each hidden
+#'   layer, positive whole numbers (default `10`, one layer).
+#' @param validation_split Share of the training samples to hold out as
+#'   validation data, in \[0, 1), drawn with R's random number generator
+#'   (before the initial parameters). `0` (the default) holds out none.
 #' @param activation Activation of the hidden layers: one of `"sigmoid"`,
 #'   `"linear"`, `"tanh"`, `"relu"` and `"leaky_relu"`, or one per hidden
-#'   layer.
+#'   layer. `NULL`: `"sigmoid"` in the articles' call, else `"relu"`.
 #' @param slope Slope of the leaky ReLU for negative inputs, a number >= 0.
 #' @param output Activation of the output layer: `"sigmoid"`, `"softmax"`
 #'   (at least two outputs), `"linear"`, `"tanh"`, `"relu"` or
-#'   `"leaky_relu"`.
-#' @param init Initial parameters: `"article"` (biases `rnorm()`, weights
-#'   `rnorm() / sqrt(n_in)`), `"xavier"` (Glorot's normal initialisation:
-#'   weights with standard deviation `sqrt(2 / (n_in + n_out))`, biases 0)
-#'   or `"he"` (weights with standard deviation `sqrt(2 / n_in)`, biases 0).
+#'   `"leaky_relu"`. `NULL`: `"sigmoid"` in the articles' call, else
+#'   chosen from `y`.
+#' @param init Initial parameters, drawn as the tutorials draw them:
+#'   * `"article"`: biases `rnorm()`, weights `rnorm() / sqrt(n_in)` (the
+#'     R tutorial's script `03_neuralnetsimple.R`);
+#'   * `"normal"`: biases and weights from a standard normal, `rnorm()`
+#'     (its first network notebook, `03_NeuralNet`, and Nielsen's
+#'     `network.py`);
+#'   * `"relu_uniform"`: biases uniform within `1 / sqrt(n_out)`, weights
+#'     uniform within `sqrt(3) * sqrt(2) / sqrt(n_in)`, the variance of He's
+#'     initialisation (its ReLU notebook, `03_NeuralNet-v2`);
+#'   * `"xavier"` (Glorot's normal initialisation: weights with standard
+#'     deviation `sqrt(2 / (n_in + n_out))`, biases 0);
+#'   * `"he"` (weights with standard deviation `sqrt(2 / n_in)`, biases 0).
+#'
+#'   All draw the biases of every layer first, then the weights. `NULL`:
+#'   `"article"` in the articles' call, else `"he"`.
 #' @param optimizer Update rule: `"sgd"`, `"momentum"`, `"nesterov"`,
-#'   `"rmsprop"` or `"adam"`.
+#'   `"rmsprop"` or `"adam"`. `NULL`: `"sgd"` in the articles' call, else
+#'   `"adam"`.
 #' @param momentum Momentum coefficient of `"momentum"` and `"nesterov"`, in
 #'   \[0, 1).
 #' @param beta1,beta2 Decay rates of Adam's first and second moment
@@ -101,15 +171,23 @@
 #' @param patience `NULL`, or a positive whole number: stop when the
 #'   validation loss has not improved for that many epochs, and keep the
 #'   parameters of the epoch with the lowest validation loss. Needs
-#'   `validation_data`.
+#'   `validation_data` or `validation_split`.
 #' @param warm_start `NULL`, or a network returned by `neuralnetwork()` to
 #'   continue training from: its parameters are the starting point (no
 #'   random initialisation), and its layer sizes, activations and classes
 #'   must be those asked for here.
-#' @return An object of class `nnfs_network`, a list whose first two
-#'   elements are those of the article's result:
-#'   \item{biases}{List of bias vectors, one per layer after the input.}
+#' @return An object of class `nnfs_network`: the article's result, a list
+#'   of exactly two elements, so that `net[[1]]` and `net[[-1]]` work as in
+#'   the tutorials,
+#'   \item{biases}{List of bias vectors, one per layer after the input.
+#'     Its attribute `activation` names each layer's activation (and
+#'     `slope` that of a leaky ReLU), so that [feedforward()],
+#'     [get_predictions()] and [evaluate()] given `net[[1]]` and `net[[2]]`
+#'     compute what the network computes.}
 #'   \item{weights}{List of weight matrices, `n_out x n_in`.}
+#'
+#'   The rest is kept in attributes, read (and set) with `$` as if they
+#'   were elements (see [network-fields]):
 #'   \item{history}{Data frame with one row per epoch run: `epoch`, `loss`,
 #'     `accuracy`, `val_loss`, `val_accuracy` (`NA` without validation
 #'     data). `loss` and `accuracy` are averaged over the epoch's
@@ -129,6 +207,15 @@
 #'   [plot.nnfs_network()], [grad_check()], [train_test_from_df()].
 #' @export
 #' @examples
+#' # As R users call it: a formula, or inputs and targets
+#' set.seed(1)
+#' fit <- neuralnetwork(Species ~ ., data = iris, hidden = 10)
+#' fit
+#' table(predict(fit, iris), iris$Species)
+#' cars <- neuralnetwork(mtcars[, c("wt", "hp")], mtcars$mpg, hidden = 5,
+#'                       epochs = 300, validation_split = 0.25)
+#' tail(cars$history, 3)
+#'
 #' # The article's iris network
 #' set.seed(1)
 #' d <- train_test_from_df(iris, 5, 0.7)
@@ -140,33 +227,74 @@
 #' # A ReLU network with a softmax output, trained by Adam
 #' net2 <- neuralnetwork(c(4, 16, 16, 3), list(x = iris[, 1:4], y = iris$Species),
 #'                       50, 16, 0.01, activation = "relu", output = "softmax",
-#'                       init = "he", optimizer = "adam", validation_data = NULL)
+#'                       init = "he", optimizer = "adam")
 #' table(predict(net2, iris[, 1:4]), iris$Species)
 neuralnetwork <- function(sizes, training_data, epochs, mini_batch_size, lr,
-                          C = "ce", verbose = FALSE,
-                          validation_data = training_data, ...,
-                          activation = "sigmoid", slope = 0.1,
-                          output = "sigmoid",
-                          init = c("article", "xavier", "he"),
-                          optimizer = c("sgd", "momentum", "nesterov",
-                                        "rmsprop", "adam"),
+                          C = NULL, verbose = FALSE, validation_data = NULL,
+                          ..., x = NULL, y = NULL, data = NULL, hidden = NULL,
+                          validation_split = 0, activation = NULL, slope = 0.1,
+                          output = NULL, init = NULL, optimizer = NULL,
                           momentum = 0.9, beta1 = 0.9, beta2 = 0.999,
                           rho = 0.9, epsilon = 1e-8, l1 = 0, l2 = 0,
                           dropout = 0, patience = NULL, warm_start = NULL) {
   check_arg_names(sys.call(), "neuralnetwork", names(formals(neuralnetwork)),
                   list(...))
-  for (a in c("sizes", "training_data", "epochs", "mini_batch_size", "lr"))
-    if (eval(call("missing", as.name(a))))
-      arg_error("`", a, "` is missing: neuralnetwork() needs `sizes`, ",
-                "`training_data`, `epochs`, `mini_batch_size` and `lr`.")
-  sizes <- check_sizes(sizes)
+  has <- function(a) !eval(call("missing", as.name(a)), parent.frame())
+  door <- door_of(if (has("sizes")) sizes, has("sizes"), x)
+  prep <- NULL
+  task <- NULL
+  if (door == "articles") {
+    for (a in c("sizes", "training_data", "epochs", "mini_batch_size", "lr"))
+      if (!has(a))
+        arg_error("`", a, "` is missing: neuralnetwork() needs `sizes`, ",
+                  "`training_data`, `epochs`, `mini_batch_size` and `lr` (or a ",
+                  "formula and `data`, or `x` and `y`).")
+    sizes <- check_sizes(sizes)
+    prep <- attr(training_data, "preprocess", exact = TRUE)
+  } else {
+    formula <- NULL
+    if (door == "formula") {
+      formula <- sizes
+      if (is.null(data) && has("training_data")) data <- training_data
+      f <- formula_inputs(formula, data)
+      d <- door_data(f$x, f$y, hidden %||% door_defaults$hidden, f$terms,
+                     "data", "The response of `formula`")
+    } else {
+      if (has("sizes")) x <- sizes
+      if (is.null(y) && has("training_data")) y <- training_data
+      if (is.null(y)) arg_error("`y` is missing: give the targets of `x`.")
+      d <- door_data(x, y, hidden %||% door_defaults$hidden)
+    }
+    sizes <- d$sizes
+    training_data <- d$train
+    prep <- d$prep
+    task <- d$task
+    classes <- task == "classification"
+    for (a in c("epochs", "mini_batch_size", "lr"))
+      if (!has(a)) assign(a, door_defaults[[a]])
+    optimizer <- optimizer %||% door_defaults$optimizer
+    activation <- activation %||% door_defaults$activation
+    init <- init %||% door_defaults$init
+    output <- output %||% if (classes) "softmax" else "linear"
+    C <- C %||% if (classes) "ce" else "mse"
+  }
+  C <- C %||% "ce"
+  activation <- activation %||% "sigmoid"
+  output <- output %||% "sigmoid"
+  init <- init %||% "article"
+  optimizer <- optimizer %||% "sgd"
   s <- check_settings(mget(setting_names), length(sizes) - 2L)
   check_output(s$output, s$C, sizes)
-  train <- as_network_data(training_data, "training_data", k = sizes[length(sizes)])
+  train <- as_network_data(training_data, "training_data", task = task,
+                           k = sizes[length(sizes)])
   check_data_sizes(train, sizes, "training_data")
   check_ce_targets(train, s$C, "training_data")
-  val <- if (missing(validation_data)) train else
-    validation_set(validation_data, train, sizes, s$patience)
+  val <- if (door == "articles") validation_set(validation_data, train, sizes)
+         else door_validation(validation_data, prep, formula, train$levels,
+                              train$task, sizes[length(sizes)])
+  parts <- held_out(train, val, s)
+  train <- parts$train
+  val <- parts$val
 
   layers <- dense_layer_specs(sizes, s$activation, s$slope, s$output, s$dropout)
   check_engine_memory(layers, s$mini_batch_size, nrow(train$x), s$optimizer, "sizes")
@@ -174,14 +302,17 @@ neuralnetwork <- function(sizes, training_data, epochs, mini_batch_size, lr,
     par <- init_dense_params(sizes, s$init)
   } else {
     check_warm_start(warm_start, layers, train)
-    par <- warm_start[c("biases", "weights")]
+    par <- list(biases = warm_start$biases,
+                weights = warm_start$weights)
   }
-  net <- structure(list(biases = par$biases, weights = par$weights,
-                        history = NULL, sizes = sizes, layers = layers,
-                        settings = s, levels = train$levels,
-                        features = train$features, input_dim = sizes[1L],
-                        task = train$task, epochs_run = 0L, best_epoch = NA_integer_),
-                   class = "nnfs_network")
+  net <- new_network(par, list(history = NULL, sizes = sizes, layers = layers,
+                               settings = s, levels = train$levels,
+                               features = train$features, preprocess = prep,
+                               formula = if (door == "formula") stored_formula(formula),
+                               input_dim = sizes[1L],
+                               task = train$task, epochs_run = 0L,
+                               best_epoch = NA_integer_),
+                     "nnfs_network")
 
   train_network(net, train, val, s, warm_start)
 }
@@ -195,11 +326,11 @@ network_activations <- c("sigmoid", "linear", "tanh", "relu", "leaky_relu")
 setting_names <- c("epochs", "mini_batch_size", "lr", "C", "verbose",
                    "activation", "slope", "output", "init", "optimizer",
                    "momentum", "beta1", "beta2", "rho", "epsilon", "l1", "l2",
-                   "dropout", "patience")
+                   "dropout", "patience", "validation_split")
 
 # a: the arguments named in setting_names; n_hidden: hidden layers.
 check_settings <- function(a, n_hidden) {
-  a <- check_training_settings(a, c("article", "xavier", "he"))
+  a <- check_training_settings(a, dense_inits)
   a$activation <- check_per_hidden(a$activation, "activation", n_hidden,
                                    network_activations)
   a$slope <- check_number(a$slope, "slope", min = 0)
@@ -209,13 +340,8 @@ check_settings <- function(a, n_hidden) {
 }
 
 # Validation data given by the user (NULL for none), coerced like `train`.
-validation_set <- function(data, train, sizes, patience) {
-  if (is.null(data)) {
-    if (!is.null(patience))
-      arg_error("`patience` needs validation data: early stopping watches the ",
-                "validation loss, and `validation_data` is NULL.")
-    return(NULL)
-  }
+validation_set <- function(data, train, sizes) {
+  if (is.null(data)) return(NULL)
   val <- as_network_data(data, "validation_data", levels = train$levels,
                          task = train$task, k = sizes[length(sizes)])
   check_data_sizes(val, sizes, "validation_data")
@@ -307,11 +433,11 @@ check_warm_start <- function(old, layers, data) {
                                       names(activation_codes)[s$act + 1L]), "")
   }
   if (!identical(key(old$layers), key(layers)))
-    arg_error("`warm_start` must have the layers asked for here: it has ",
+    model_error("`warm_start` must have the layers asked for here: it has ",
               paste(key(old$layers), collapse = ", "), "; `sizes` and the ",
               "activations ask for ", paste(key(layers), collapse = ", "), ".")
   if (!identical(old$levels, data$levels) || !identical(old$task, data$task))
-    arg_error("`warm_start` was trained on other targets (",
+    model_error("`warm_start` was trained on other targets (",
               describe_target(old), ") than `training_data` (",
               describe_target(data), ").")
 }
@@ -345,15 +471,23 @@ init_dense_params <- function(sizes, init) {
   n_in <- sizes[-length(sizes)]
   n_out <- sizes[-1L]
   biases <- lapply(n_out, function(n)
-    if (init == "article") stats::rnorm(n) else numeric(n))
+    switch(init, article = , normal = stats::rnorm(n),
+           relu_uniform = stats::runif(n, -1 / sqrt(n), 1 / sqrt(n)),
+           numeric(n)))
   weights <- Map(function(o, i) {
     switch(init,
            article = matrix(stats::rnorm(o * i), o, i) / sqrt(i),
+           normal = matrix(stats::rnorm(o * i), o, i),
+           relu_uniform = matrix(stats::runif(o * i, -sqrt(3) * sqrt(2) / sqrt(i),
+                                              sqrt(3) * sqrt(2) / sqrt(i)), o, i),
            xavier = matrix(stats::rnorm(o * i, sd = sqrt(2 / (i + o))), o, i),
            he = matrix(stats::rnorm(o * i, sd = sqrt(2 / i)), o, i))
   }, n_out, n_in)
   list(biases = biases, weights = weights)
 }
+
+# The initialisations neuralnetwork() offers, the articles' first.
+dense_inits <- c("article", "normal", "relu_uniform", "xavier", "he")
 
 # Layers that carry parameters (their W and b are the elements of
 # object$weights and object$biases, in order).

@@ -1,9 +1,44 @@
 # Linear, logistic and softmax regression: the first steps of the articles.
 # R checks and codes the data, C (src/regression.c) does the arithmetic, and
-# the fit comes back as a plain list of class c("nnfs_<kind>_reg",
-# "nnfs_regression"); its methods are in R/regression_methods.R.
+# the fit comes back as the articles' result, the coefficient matrix (p x 1,
+# or p x K for softmax), of class c("nnfs_<kind>_reg", "nnfs_regression"),
+# with the rest of the fit in its attributes; its methods are in
+# R/regression_methods.R.
 
 # ---- data checks shared by the three front doors ----
+
+# The formula door of the three: `formula` with `data` (a data frame, or
+# NULL for the formula's environment) -> list(X, y, terms, xlevels), X the
+# model matrix without its intercept column (regression_design() adds it).
+regression_formula <- function(formula, data) {
+  if (length(formula) != 3L)
+    arg_error("`X` is a formula without a response; write it as `y ~ x1 + x2`.")
+  if (!is.null(data) && !is.data.frame(data))
+    arg_error("`data` must be a data frame holding the formula's variables, ",
+              "not ", describe(data), ".")
+  env <- environment(formula)
+  miss <- setdiff(all.vars(formula), c(names(data), "."))
+  miss <- miss[!vapply(miss, exists, NA, envir = env)]
+  if (length(miss))
+    arg_error("`X` (the formula) uses ", paste0('"', miss, '"', collapse = ", "),
+              ", found neither in `data` nor in the formula's environment.")
+  mf <- tryCatch(stats::model.frame(formula, data = data %||% env,
+                                    na.action = stats::na.omit),
+                 error = function(e) arg_error("`X` (the formula) cannot be ",
+                                               "used with `data`: ", conditionMessage(e)))
+  tt <- attr(mf, "terms")
+  X <- stats::model.matrix(tt, mf)
+  keep <- colnames(X) != "(Intercept)"
+  list(X = X[, keep, drop = FALSE], y = stats::model.response(mf),
+       terms = stats::delete.response(tt),
+       xlevels = stats::.getXlevels(tt, mf))
+}
+
+# Fields a formula fit keeps so that predict() can build its model matrix.
+formula_fields <- function(f) {
+  if (is.null(f)) return(list())
+  list(terms = f$terms, xlevels = f$xlevels)
+}
 
 # The design matrix: X coerced and checked, a column of ones in front, and
 # the coefficient names. `named` says whether X brought its own column names
@@ -92,9 +127,17 @@ regression_gd <- function(x, y, start, family, epochs, lr) {
   fit
 }
 
-new_regression <- function(family, fit, ...) {
-  structure(c(fit, list(...)),
-            class = c(paste0("nnfs_", family, "_reg"), "nnfs_regression"))
+# The fit: the coefficients as a matrix with one row per coefficient (the
+# tutorials' beta_hat, so that beta_hat[1] and X %*% beta_hat work), the
+# other fields (a named list) as attributes, read with `$`.
+new_regression <- function(family, fields) {
+  cf <- fields$coefficients
+  m <- if (is.matrix(cf)) cf else matrix(cf, ncol = 1L, dimnames = list(names(cf), NULL))
+  fields$coefficients <- NULL
+  attributes(m) <- c(attributes(m), fields[!vapply(fields, is.null, NA)],
+                     list(class = c(paste0("nnfs_", family, "_reg"),
+                                    "nnfs_regression")))
+  m
 }
 
 # ---- linear regression ----
@@ -142,7 +185,18 @@ new_regression <- function(family, fit, ...) {
 #' plot(fit$history, type = "l", log = "y", xlab = "epoch", ylab = "MSE")
 #' predict(fit, c(-1, 0, 1))
 #' @export
-linear_reg <- function(X, y, method = c("ols", "gd"), epochs = 200, lr = 0.1) {
+linear_reg <- function(X, y, method = c("ols", "gd"), epochs = 200, lr = 0.1,
+                       data = NULL) {
+  f <- NULL
+  if (inherits(X, "formula")) {
+    if (is.null(data) && !missing(y) && is.data.frame(y)) data <- y
+    f <- regression_formula(X, data)
+    X <- f$X
+    y <- f$y
+    if (!is.numeric(y))
+      arg_error("The response of `X` (the formula) must be numeric for a ",
+                "linear regression, not ", describe(y), ".")
+  }
   d <- regression_design(X)
   if (!is.numeric(y) || !(is.null(dim(y)) || identical(ncol(y), 1L)))
     arg_error("`y` must be a numeric vector, not ", describe(y), ".")
@@ -176,12 +230,12 @@ linear_reg <- function(X, y, method = c("ols", "gd"), epochs = 200, lr = 0.1) {
     history <- fit$history
   }
   names(b) <- d$names
-  new_regression("linear",
+  new_regression("linear", c(
     list(coefficients = b, history = history,
          loss = mean((y - fitted)^2), fitted.values = fitted,
          linear.predictors = fitted, y = y, nobs = n, method = method,
          epochs = gd$epochs, lr = gd$lr, x_names = if (d$named) d$names[-1L],
-         call = match.call()))
+         call = match.call()), formula_fields(f)))
 }
 
 # ---- logistic regression ----
@@ -220,7 +274,14 @@ linear_reg <- function(X, y, method = c("ols", "gd"), epochs = 200, lr = 0.1) {
 #' logLik(fit)
 #' table(predicted = predict(fit, X, type = "class"), observed = vv$Species)
 #' @export
-logistic_reg <- function(X, y, epochs, lr, verbose = TRUE) {
+logistic_reg <- function(X, y, epochs, lr, verbose = TRUE, data = NULL) {
+  f <- NULL
+  if (inherits(X, "formula")) {
+    if (is.null(data) && !missing(y) && is.data.frame(y)) data <- y
+    f <- regression_formula(X, data)
+    X <- f$X
+    y <- f$y
+  }
   d <- regression_design(X)
   r <- logistic_response(y)
   n <- nrow(d$x)
@@ -233,14 +294,14 @@ logistic_reg <- function(X, y, epochs, lr, verbose = TRUE) {
   eta <- drop(fit$scores)
   loss <- fit$history[gd$epochs]
   if (verbose)
-    message("log-likelihood after ", gd$epochs, " epochs: ",
-            format(-n * loss, digits = 7))
-  new_regression("logistic",
+    cat("Log-likelihood after ", gd$epochs, " epochs: ",
+        format(-n * loss, digits = 7), "\n", sep = "")
+  new_regression("logistic", c(
     list(coefficients = b, history = fit$history, loss = loss,
          fitted.values = stats::plogis(eta), linear.predictors = eta,
          y = r$y, kind = r$kind, levels = r$levels, nobs = n, method = "gd",
          epochs = gd$epochs, lr = gd$lr, x_names = if (d$named) d$names[-1L],
-         call = match.call()))
+         call = match.call()), formula_fields(f)))
 }
 
 # ---- softmax regression ----
@@ -278,7 +339,14 @@ logistic_reg <- function(X, y, epochs, lr, verbose = TRUE) {
 #' head(predict(fit, X, type = "prob"))
 #' mean(predict(fit, X) == iris$Species)
 #' @export
-softmax_reg <- function(X, y, epochs, lr, verbose = TRUE) {
+softmax_reg <- function(X, y, epochs, lr, verbose = TRUE, data = NULL) {
+  f <- NULL
+  if (inherits(X, "formula")) {
+    if (is.null(data) && !missing(y) && is.data.frame(y)) data <- y
+    f <- regression_formula(X, data)
+    X <- f$X
+    y <- f$y
+  }
   d <- regression_design(X)
   y <- softmax_response(y)
   n <- nrow(d$x)
@@ -292,16 +360,16 @@ softmax_reg <- function(X, y, epochs, lr, verbose = TRUE) {
   dimnames(W) <- list(d$names, levels(y))
   loss <- fit$history[gd$epochs]
   if (verbose)
-    message("log-likelihood after ", gd$epochs, " epochs: ",
-            format(-n * loss, digits = 7))
+    cat("Log-likelihood after ", gd$epochs, " epochs: ",
+        format(-n * loss, digits = 7), "\n", sep = "")
   scores <- fit$scores
   colnames(scores) <- levels(y)
-  new_regression("softmax",
+  new_regression("softmax", c(
     list(coefficients = W, history = fit$history, loss = loss,
          fitted.values = softmax_rows(scores), linear.predictors = scores,
          y = y, levels = levels(y), nobs = n, method = "gd",
          epochs = gd$epochs, lr = gd$lr, x_names = if (d$named) d$names[-1L],
-         call = match.call()))
+         call = match.call()), formula_fields(f)))
 }
 
 # Row-wise softmax of a score matrix, shifted by each row's maximum.

@@ -1,6 +1,50 @@
 # Methods of the regression fits: predict, and print, summary and logLik,
 # which the three kinds share.
 
+# ---- fields ----
+
+#' Fields of a regression fit
+#'
+#' The fits of [linear_reg()], [logistic_reg()] and [softmax_reg()] are the
+#' tutorials' coefficient matrix (`beta_hat`): one row per coefficient
+#' (`"(Intercept)"` first), one column (or one per class for softmax
+#' regression), so that `beta_hat[1]`, `beta_hat[[2]]` and
+#' `X %*% beta_hat` work as in the tutorials. The rest of the fit
+#' (`history`, `loss`, `fitted.values`, `nobs`, ...) is kept in attributes
+#' and read with `$`; `fit$coefficients` is the named coefficient vector
+#' (the matrix, for softmax regression), as [coef()] returns it.
+#'
+#' @param x A fitted regression.
+#' @param name The name of a field.
+#' @return The field, or `NULL` when the fit has none.
+#' @name regression-fields
+#' @examples
+#' set.seed(1234567)
+#' x <- runif(100, -5, 5)
+#' y <- x + rnorm(100) + 3
+#' beta_hat <- linear_reg(x, y, method = "gd", epochs = 200, lr = 0.1)
+#' beta_hat[[1]]                       # the intercept
+#' head(cbind(1, x) %*% beta_hat)      # fitted values
+#' beta_hat$history[200]               # final mean squared error
+NULL
+
+#' @rdname regression-fields
+#' @export
+`$.nnfs_regression` <- function(x, name) {
+  # fits saved by nnfs 0.1.0 were lists of these fields
+  if (is.list(x)) return(.subset2(x, name))
+  if (name == "coefficients") return(regression_coefficients(x))
+  if (name %in% c("dim", "dimnames", "class")) return(NULL)
+  attr(x, name, exact = TRUE)
+}
+
+# The coefficient matrix without the fit's other attributes: a named vector
+# when it has one column.
+regression_coefficients <- function(x) {
+  m <- matrix(as.double(x), nrow(x), ncol(x), dimnames = dimnames(x))
+  if (ncol(m) == 1L) stats::setNames(m[, 1L], rownames(m)) else m
+}
+
 # ---- predict ----
 
 # Linear predictors for newdata (or the training data when it is missing):
@@ -10,6 +54,8 @@ regression_scores <- function(object, newdata) {
   if (missing(newdata) || is.null(newdata)) return(object$linear.predictors)
   cf <- as.matrix(object$coefficients)
   p <- nrow(cf) - 1L
+  if (!is.null(object$terms) && is.data.frame(newdata))
+    newdata <- formula_matrix(object, newdata)
   want <- object$x_names
   have <- colnames(newdata)
   if (!is.null(want) && !is.null(have) &&
@@ -26,6 +72,20 @@ regression_scores <- function(object, newdata) {
               " like `X`, not ", ncol(x), ".")
   z <- cbind(1, unname(x)) %*% cf
   if (ncol(z) == 1L) drop(z) else z
+}
+
+# The model matrix (without intercept) of a formula fit for new raw rows.
+formula_matrix <- function(object, newdata) {
+  miss <- setdiff(all.vars(object$terms), names(newdata))
+  if (length(miss))
+    arg_error("`newdata` lacks the column", if (length(miss) > 1L) "s",
+              " the formula uses: ", paste0('"', miss, '"', collapse = ", "), ".")
+  mf <- tryCatch(stats::model.frame(object$terms, newdata, xlev = object$xlevels,
+                                    na.action = stats::na.pass),
+                 error = function(e) arg_error("`newdata` does not fit the ",
+                                               "formula: ", conditionMessage(e)))
+  X <- stats::model.matrix(object$terms, mf, xlev = object$xlevels)
+  X[, colnames(X) != "(Intercept)", drop = FALSE]
 }
 
 #' @rdname linear_reg
@@ -125,8 +185,8 @@ regression_title <- function(object) {
 #' logLik(fit)
 #' @export
 summary.nnfs_regression <- function(object, ...) {
-  s <- object[c("call", "coefficients", "nobs", "method", "epochs", "lr",
-                "loss")]
+  fields <- c("call", "coefficients", "nobs", "method", "epochs", "lr", "loss")
+  s <- lapply(stats::setNames(nm = fields), function(f) `$.nnfs_regression`(object, f))
   s$title <- regression_title(object)
   s$family <- fam <- regression_family(object)
   h <- object$history

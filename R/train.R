@@ -35,7 +35,7 @@ layer_spec <- function(kind, n_in, n_out, activation = "linear", slope = 0.1,
 check_training_settings <- function(a, inits) {
   rates <- c("momentum", "beta1", "beta2", "rho")
   a[rates] <- Map(check_rate, a[rates], rates)
-  a$epochs <- check_count(a$epochs, "epochs")
+  a$epochs <- check_count(a$epochs, "epochs", min = 0)
   a$mini_batch_size <- check_count(a$mini_batch_size, "mini_batch_size")
   a$lr <- check_number(a$lr, "lr", positive = TRUE)
   a$C <- check_choice(a$C, c("ce", "mse"), "C")
@@ -46,6 +46,11 @@ check_training_settings <- function(a, inits) {
   a$l1 <- check_number(a$l1, "l1", min = 0)
   a$l2 <- check_number(a$l2, "l2", min = 0)
   if (!is.null(a$patience)) a$patience <- check_count(a$patience, "patience")
+  a$validation_split <- check_number(a$validation_split, "validation_split",
+                                     min = 0, max = 1, what = "a number in [0, 1)")
+  if (a$validation_split >= 1)
+    arg_error("`validation_split` must be a number in [0, 1), not ",
+              describe_value(a$validation_split), ".")
   a
 }
 
@@ -53,14 +58,14 @@ check_training_settings <- function(a, inits) {
 engine_options <- function(epochs, batch, lr, cost = "ce", optimizer = "sgd",
                            momentum = 0.9, beta1 = 0.9, beta2 = 0.999,
                            rho = 0.9, eps = 1e-8, l1 = 0, l2 = 0,
-                           patience = 0L, verbose = FALSE, shuffle = TRUE) {
+                           patience = 0L, shuffle = TRUE) {
   list(epochs = as.integer(epochs), batch = as.integer(batch),
        lr = as.double(lr), cost = cost_codes[[cost]],
        optimizer = optimizer_codes[[optimizer]],
        momentum = as.double(momentum), beta1 = as.double(beta1),
        beta2 = as.double(beta2), rho = as.double(rho), eps = as.double(eps),
        l1 = as.double(l1), l2 = as.double(l2), patience = as.integer(patience),
-       verbose = as.integer(verbose), shuffle = as.integer(shuffle),
+       shuffle = as.integer(shuffle),
        threads = nnfs_threads())
 }
 
@@ -85,7 +90,10 @@ engine_samples <- function(x) {
   list(x = x, rows = TRUE)
 }
 
-# Train; returns list(params, history, epochs_run, best_epoch).
+# Train; returns list(params, history, epochs_run, best_epoch,
+# diverged_epoch, diverged_batch). A training that diverges returns the
+# parameters of the last epoch it completed, with a warning (see
+# warn_diverged()).
 engine_fit <- function(layers, params, x, y, xval = NULL, yval = NULL, opts) {
   xs <- engine_samples(x)
   yt <- samples_to_columns(y)
@@ -97,10 +105,7 @@ engine_fit <- function(layers, params, x, y, xval = NULL, yval = NULL, opts) {
   opts$x_rows <- as.integer(xs$rows)
   opts$xval_rows <- as.integer(xvs$rows)
   res <- .Call(C_train, layers, params, xs$x, yt, xvs$x, yvt, opts)
-  if (res$diverged_epoch > 0L)
-    stop(sprintf(paste0("training diverged in epoch %d: the loss became NaN ",
-                        "or infinite. Try a smaller learning rate (`lr`)."),
-                 res$diverged_epoch), call. = FALSE)
+  if (res$diverged_epoch > 0L) warn_diverged(res, opts$patience > 0L && !is.null(xval))
   n_run <- res$epochs_run
   h <- res$history[seq_len(n_run), , drop = FALSE]
   res$history <- data.frame(epoch = seq_len(n_run),
@@ -109,21 +114,92 @@ engine_fit <- function(layers, params, x, y, xval = NULL, yval = NULL, opts) {
   res
 }
 
+# The warning for a training that stopped because it diverged (C_train's
+# result `res`), of class "nnfs_warning_diverged" so that callers can catch
+# it by kind. It says which parameters the network keeps: those of the end
+# of the last completed epoch, the best one under early stopping
+# (`stopping`), or the starting ones.
+warn_diverged <- function(res, stopping) {
+  e <- res$diverged_epoch
+  where <- if (res$diverged_batch > 0L)
+    sprintf("in epoch %d, batch %d: the loss became NaN or infinite", e,
+            res$diverged_batch) else
+    sprintf("in epoch %d: the parameters became NaN or infinite", e)
+  kept <- if (stopping && res$best_epoch > 0L)
+    sprintf("those of epoch %d, the lowest validation loss", res$best_epoch) else
+    if (e > 1L) sprintf("those of the end of epoch %d", e - 1L) else
+    "the starting ones (no epoch was completed)"
+  msg <- paste0("Training diverged ", where, ". The network keeps its last ",
+                "finite parameters, ", kept, ". Try a smaller learning rate ",
+                "(`lr`), or standardise the inputs.")
+  warning(structure(class = c("nnfs_warning_diverged", "nnfs_warning", "warning",
+                              "condition"),
+                    list(message = msg, call = NULL)))
+}
+
 # The tail every front door shares: train `net` (holding its starting
 # parameters and layer specs) on coerced data `train` and `val` (NULL for
 # none) with the validated settings `s`, and record the result in it.
 train_network <- function(net, train, val, s, warm_start) {
+  if (s$epochs == 0L) {
+    # the articles' network before its first epoch, for teaching
+    h <- task_history(empty_history(), net$task, s$C, n_outputs(net))
+    net$history <- continue_history(warm_start, h)
+    return(label_activations(net))
+  }
   opts <- engine_options(s$epochs, s$mini_batch_size, s$lr, s$C, s$optimizer,
                          s$momentum, s$beta1, s$beta2, s$rho, s$epsilon,
-                         s$l1, s$l2, if (is.null(s$patience)) 0L else s$patience,
-                         s$verbose)
+                         s$l1, s$l2, if (is.null(s$patience)) 0L else s$patience)
+  if (s$verbose)
+    opts <- c(opts, progress_reporter(s$epochs, ceiling(nrow(train$x) / s$mini_batch_size),
+                                      net$task, s$C, n_outputs(net), !is.null(val)))
   fit <- engine_fit(net$layers, network_params(net), train$x, train$y,
                     val$x, val$y, opts)
   net <- set_network_params(net, fit$params)
+  fit$history <- task_history(fit$history, net$task, s$C, n_outputs(net))
   net$history <- continue_history(warm_start, fit$history)
   net$epochs_run <- fit$epochs_run
   if (!is.null(s$patience)) net$best_epoch <- fit$best_epoch
-  net
+  label_activations(net)
+}
+
+# What verbose training says, through message() so that suppressMessages()
+# quiets it: one line per epoch and, in interactive sessions, the batches
+# done within long epochs (about fifty updates an epoch, on one line).
+# Returns the on_epoch, on_batch and tick settings of C_train.
+progress_reporter <- function(epochs, n_batches, task, cost, k, has_val) {
+  regression <- identical(task, "regression")
+  metric <- function(loss, acc) {
+    if (!regression) return(sprintf("loss %.4f, accuracy %.4f", loss, acc))
+    if (cost != "mse") return(sprintf("loss %.4f", loss))
+    sprintf("loss %.4f, RMSE %.4f", loss, sqrt(2 * loss / k))
+  }
+  live <- interactive() && n_batches >= 100L
+  on_epoch <- function(v) {
+    line <- sprintf("Epoch %d/%d: %s", as.integer(v[1L]), epochs, metric(v[2L], v[3L]))
+    if (has_val) line <- paste0(line, " | validation ", metric(v[4L], v[5L]))
+    message(if (live) "\r", line)
+  }
+  on_batch <- function(v)
+    message(sprintf("\rEpoch %d/%d: batch %d/%d", as.integer(v[1L]), epochs,
+                    as.integer(v[2L]), as.integer(v[3L])), appendLF = FALSE)
+  list(on_epoch = on_epoch, on_batch = if (live) on_batch,
+       tick = max(1L, n_batches %/% 50L))
+}
+
+# The engine counts accuracy for every network; a regression network has
+# none, and reports the root mean squared error over its outputs instead,
+# which the quadratic cost gives: loss = 0.5 * sum of squares / n.
+task_history <- function(h, task, cost, k) {
+  if (!identical(task, "regression")) return(h)
+  rmse <- function(loss) if (cost == "mse") sqrt(2 * loss / k) else rep(NA_real_, length(loss))
+  data.frame(epoch = h$epoch, loss = h$loss, rmse = rmse(h$loss),
+             val_loss = h$val_loss, val_rmse = rmse(h$val_loss))
+}
+
+empty_history <- function() {
+  data.frame(epoch = integer(), loss = double(), accuracy = double(),
+             val_loss = double(), val_accuracy = double())
 }
 
 # Outputs of the last layer, one row per sample (n x k).
@@ -153,9 +229,10 @@ spec_param_counts <- function(s) {
 }
 
 # Refuse a network the engine cannot hold before anything is allocated: the
-# kernels count a layer's weights in int, and the parameters (the result and
-# the copy being trained), gradients, optimizer state, batch buffers and the
-# engine's copy of the training data must fit in the memory available.
+# kernels count a layer's weights in int, and the parameters (the result, the
+# copy being trained and the copy of the epoch's start kept in case it
+# diverges), gradients, optimizer state, batch buffers and the engine's copy
+# of the training data must fit in the memory available.
 # `arg` names the argument that set the sizes.
 check_engine_memory <- function(layers, batch, n, optimizer, arg) {
   counts <- vapply(layers, spec_param_counts, c(0, 0))
@@ -167,7 +244,7 @@ check_engine_memory <- function(layers, batch, n, optimizer, arg) {
               " weights in layer ", big[1L], "; a layer can have at most ",
               format_count(.Machine$integer.max), ".")
   cap <- max(min(batch, n), min(n, 256))
-  slots <- if (optimizer == "sgd") 3 else 5
+  slots <- if (optimizer == "sgd") 4 else 6
   acts <- sum(vapply(layers, function(s) as.double(s$n_out), 0))
   # conv2d keeps per-sample weight-gradient partials for the batch
   conv <- sum(w[vapply(layers, function(s) s$kind == layer_codes[["conv2d"]], NA)])
@@ -222,8 +299,8 @@ check_network <- function(net, arg) {
   if (!inherits(net, "nnfs_network"))
     arg_error("`", arg, "` must be a network returned by neuralnetwork() or ",
               "cnn(), not ", describe(net), ".")
-  bad <- function(...) arg_error("`", arg, "` is not a valid nnfs network (was ",
-                                 "it edited?): ", ..., ".")
+  bad <- function(...) model_error("`", arg, "` is not a valid nnfs network (was ",
+                                   "it edited?): ", ..., ".")
   specs <- net$layers
   if (!is.list(specs) || length(specs) < 1L) bad("it has no layers")
   prev <- NULL

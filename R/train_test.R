@@ -25,9 +25,11 @@
 #'
 #' @param df A data frame with the inputs and the target.
 #' @param predict_col_index The target column: its number or its name.
-#' @param train_ratio Share of the rows used for training, strictly between
-#'   0 and 1: the first `round(train_ratio * n)` rows (after shuffling) go
-#'   to training, the rest to testing.
+#' @param train_ratio Share of the rows used for training, a number in
+#'   (0, 1]: the first `round(train_ratio * n)` rows (after shuffling) go
+#'   to training, the rest to testing. With `1`, as in the tutorials'
+#'   MNIST and spiral examples, every row goes to training and the testing
+#'   list is empty.
 #' @param shuffle_input If `TRUE`, rows are put in random order with
 #'   [sample()] before the split, so [set.seed()] reproduces it.
 #' @param scale_input If `TRUE`, numeric inputs are scaled as described.
@@ -71,21 +73,25 @@ train_test_from_df <- function(df, predict_col_index, train_ratio,
     arg_error("`df` must have at least two rows without missing values, not ",
               n, ".")
   n_train <- round(train_ratio * n)
-  if (n_train < 1 || n_train > n - 1)
+  # 1 puts every row in training, as the tutorials do; below 1 each part
+  # needs a row
+  if (n_train < 1 || (train_ratio < 1 && n_train > n - 1))
     arg_error("`train_ratio` = ", format(train_ratio), " leaves ",
               if (n_train < 1) "no row for training" else "no row for testing",
-              " out of ", n, "; each part needs at least one row.")
+              " out of ", n, "; use 1 to put every row in training, or a ",
+              "share that leaves each part at least one row.")
 
   y <- encode_target(df[[target]], names(df)[target])
   x <- encode_inputs(df[-target], scale_input)
   rows <- if (shuffle_input) sample.int(n) else seq_len(n)
   parts <- list(training = rows[seq_len(n_train)],
-                testing = rows[seq.int(n_train + 1, n)])
+                testing = rows[-seq_len(n_train)])
   lapply(parts, function(r) {
     pairs <- lapply(r, function(i) list(x = x$x[, i, drop = FALSE],
                                         y = y$y[, i, drop = FALSE]))
     structure(pairs, features = x$features, scale = x$scale,
-              levels = y$levels, class = c("nnfs_pairs", "list"))
+              levels = y$levels, preprocess = x$prep,
+              class = c("nnfs_pairs", "list"))
   })
 }
 
@@ -94,7 +100,7 @@ train_test_from_df <- function(df, predict_col_index, train_ratio,
 #' @export
 `[.nnfs_pairs` <- function(x, i) {
   out <- unclass(x)[i]
-  for (a in c("features", "scale", "levels")) attr(out, a) <- attr(x, a)
+  for (a in c("features", "scale", "levels", "preprocess")) attr(out, a) <- attr(x, a)
   class(out) <- class(x)
   out
 }
@@ -140,8 +146,8 @@ check_column_types <- function(df) {
 }
 
 check_ratio <- function(x) {
-  if (!is.numeric(x) || length(x) != 1L || is.na(x) || x <= 0 || x >= 1)
-    arg_error("`train_ratio` must be a number strictly between 0 and 1, not ",
+  if (!is.numeric(x) || length(x) != 1L || is.na(x) || x <= 0 || x > 1)
+    arg_error("`train_ratio` must be a number in (0, 1], not ",
               describe(x), ".")
 }
 
@@ -159,31 +165,12 @@ encode_target <- function(v, name) {
   list(y = matrix(as.double(v), nrow = 1L), levels = NULL)
 }
 
-# Input columns -> list(x = p x n matrix, features = its row names, scale).
-# The matrix has no dimnames, so that the pairs cut from it carry none.
+# Input columns -> list(x = p x n matrix, features = its row names, scale,
+# prep), encoded as the model will encode raw rows (R/preprocess.R). The
+# matrix has no dimnames, so that the pairs cut from it carry none.
 encode_inputs <- function(df, scale_input) {
-  blocks <- Map(function(v, name) {
-    if (is.factor(v) || is.character(v)) {
-      f <- droplevels(as.factor(v))
-      b <- outer(levels(f), as.character(f), "==") + 0
-      rownames(b) <- paste0(name, "_", levels(f))
-      return(b)
-    }
-    v <- as.double(v)
-    if (any(!is.finite(v)))
-      arg_error("`df` column '", name, "' must not hold infinite values.")
-    matrix(v, nrow = 1L, dimnames = list(name, NULL))
-  }, df, names(df))
-  numeric_cols <- vapply(df, is.numeric, logical(1))
-  scale <- rep(1, sum(numeric_cols))
-  names(scale) <- names(df)[numeric_cols]
-  if (scale_input) {
-    m <- vapply(blocks[numeric_cols], function(b) max(abs(b)), numeric(1))
-    scale[m > 0] <- m[m > 0]
-    blocks[numeric_cols] <- Map(`/`, blocks[numeric_cols], scale)
-  }
-  x <- do.call(rbind, blocks)
-  features <- rownames(x)
+  prep <- prep_learn(df, if (scale_input) "max" else "none")
+  x <- t(prep_apply(prep, df, "df"))
   dimnames(x) <- NULL
-  list(x = x, features = features, scale = scale)
+  list(x = x, features = prep$features, scale = prep$scale, prep = prep)
 }

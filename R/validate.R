@@ -1,15 +1,29 @@
 # Argument checks shared by every front door. Each names the argument and
 # says what was expected, so that the C code can trust what it receives.
 
-# Raise an error about one argument, without the call of this helper.
-arg_error <- function(...) {
-  stop(paste0(...), call. = FALSE)
+# Raise an error about one argument, without the call of this helper. Every
+# error of the package is a condition of class "nnfs_error" and of a
+# subclass saying its kind, so that callers can catch errors by kind:
+#   nnfs_error_argument  an argument (or option) is not what is expected
+#   nnfs_error_model     a model that cannot be used as asked (edited,
+#                        or incompatible with the data or another model)
+#   nnfs_error_data      a data file that cannot be read
+nnfs_error <- function(kind, ...) {
+  stop(structure(class = c(paste0("nnfs_error_", kind), "nnfs_error", "error",
+                           "condition"),
+                 list(message = paste0(...), call = NULL)))
 }
+
+arg_error <- function(...) nnfs_error("argument", ...)
+
+model_error <- function(...) nnfs_error("model", ...)
 
 # A short description of what the user passed, for error messages.
 describe <- function(x) {
   if (is.null(x)) return("NULL")
   if (is.function(x)) return("a function")
+  if (inherits(x, "nnfs_cnn")) return("a network returned by cnn()")
+  if (inherits(x, "nnfs_network")) return("a network returned by neuralnetwork()")
   if (is.data.frame(x)) return(sprintf("a data frame with %d rows", nrow(x)))
   if (is.factor(x)) return(sprintf("a factor of length %d", length(x)))
   if (is.matrix(x)) return(sprintf("%s matrix (%d x %d)", with_article(typeof(x)), nrow(x), ncol(x)))

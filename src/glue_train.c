@@ -1,4 +1,5 @@
-/* glue_train.c: R <-> engine for training, prediction and backprop.
+/* glue_train.c: R <-> engine for training, prediction, backprop and its
+ * layer-by-layer trace.
  *
  * A network arrives as two R lists built by R/train.R:
  *   layers[[i]]: list(kind, act, slope, rate, n_in, n_out, geom), geom an
@@ -171,6 +172,43 @@ static void check_targets(const network *nt, const sample_set *x, SEXP y)
         error("internal error: y does not match x or the output layer");
 }
 
+/* ---- progress: R functions called between batches ----
+ * opts$on_epoch(c(epoch, loss, accuracy, val_loss, val_accuracy)) after each
+ * epoch and opts$on_batch(c(epoch, batch, n_batches)) every opts$tick
+ * batches, both from R/train.R; they print messages there. An error they
+ * raise unwinds training like an interrupt (memory is R's). */
+
+static void call_r(SEXP fn, const double *v, int n)
+{
+    SEXP arg = PROTECT(allocVector(REALSXP, n));
+    memcpy(REAL(arg), v, sizeof(double) * n);
+    SEXP call = PROTECT(lang2(fn, arg));
+    eval(call, R_GlobalEnv);
+    UNPROTECT(2);
+}
+
+static void epoch_to_r(void *ctx, int e, const train_hist *h)
+{
+    double v[5] = {e + 1, h->train_loss[e], h->train_acc[e], h->val_loss[e],
+                   h->val_acc[e]};
+    call_r(get_elt((SEXP) ctx, "on_epoch"), v, 5);
+}
+
+static void batch_to_r(void *ctx, int e, int batch, int n_batches)
+{
+    double v[3] = {e + 1, batch, n_batches};
+    call_r(get_elt((SEXP) ctx, "on_batch"), v, 3);
+}
+
+/* `opts` is an argument of the .Call, so the functions stay protected */
+static void progress_from(train_progress *pr, SEXP opts)
+{
+    pr->epoch = isFunction(get_elt(opts, "on_epoch")) ? epoch_to_r : NULL;
+    pr->batch = isFunction(get_elt(opts, "on_batch")) ? batch_to_r : NULL;
+    pr->ctx = (void *) opts;
+    pr->tick = pr->batch ? get_int(opts, "tick") : 0;
+}
+
 /* ---- C_train(layers, params, x, y, xval, yval, opts) ---- */
 
 SEXP C_train(SEXP layers, SEXP params, SEXP x, SEXP y, SEXP xval,
@@ -195,7 +233,6 @@ SEXP C_train(SEXP layers, SEXP params, SEXP x, SEXP y, SEXP xval,
     cfg.batch = get_int(opts, "batch");
     cfg.cost = get_int(opts, "cost");
     cfg.patience = get_int(opts, "patience");
-    cfg.verbose = get_int(opts, "verbose");
     cfg.shuffle = get_int(opts, "shuffle");
     cfg.opt.kind = get_int(opts, "optimizer");
     cfg.opt.lr = get_dbl(opts, "lr");
@@ -208,6 +245,7 @@ SEXP C_train(SEXP layers, SEXP params, SEXP x, SEXP y, SEXP xval,
     cfg.opt.l2 = get_dbl(opts, "l2");
     if (cfg.epochs < 1 || cfg.batch < 1)
         error("internal error: epochs and batch must be positive");
+    progress_from(&cfg.progress, opts);
     gemm_set_threads(get_int(opts, "threads"));
 
     int n = d.x.n, nv = d.xv.n;
@@ -221,19 +259,20 @@ SEXP C_train(SEXP layers, SEXP params, SEXP x, SEXP y, SEXP xval,
     double *hv = REAL(hist);
     for (long i = 0; i < 4L * cfg.epochs; i++) hv[i] = NA_REAL;
     train_hist h = {hv, hv + cfg.epochs, hv + 2L * cfg.epochs,
-                    hv + 3L * cfg.epochs, 0, 0, 0};
+                    hv + 3L * cfg.epochs, 0, 0, 0, 0};
     GetRNGstate();
     train_run(&nt, &d, &cfg, &h);
     PutRNGstate();
 
     const char *nm[] = {"params", "history", "epochs_run", "best_epoch",
-                        "diverged_epoch", ""};
+                        "diverged_epoch", "diverged_batch", ""};
     SEXP res = PROTECT(mkNamed(VECSXP, nm));
     SET_VECTOR_ELT(res, 0, trained);
     SET_VECTOR_ELT(res, 1, hist);
     SET_VECTOR_ELT(res, 2, ScalarInteger(h.epochs_run));
     SET_VECTOR_ELT(res, 3, ScalarInteger(h.best_epoch));
     SET_VECTOR_ELT(res, 4, ScalarInteger(h.diverged_epoch));
+    SET_VECTOR_ELT(res, 5, ScalarInteger(h.diverged_batch));
     UNPROTECT(3);
     return res;
 }
@@ -292,5 +331,86 @@ SEXP C_backprop(SEXP layers, SEXP params, SEXP x, SEXP y, SEXP opts)
     SET_VECTOR_ELT(res, 0, ScalarReal(loss));
     SET_VECTOR_ELT(res, 1, grads);
     UNPROTECT(2);
+    return res;
+}
+
+/* ---- C_trace(layers, params, x, y, opts): one batch, layer by layer ----
+ * The pass of C_backprop over the batch x (p x B), without dropout, with
+ * what each layer l holds along the way: a[[l]] its output (n_out x B);
+ * for layers with parameters z[[l]] the weighted input before the
+ * activation, delta[[l]] = dLoss/dz and the gradients summed over the
+ * batch, shaped like W and b (NULL for the other layers). */
+
+/* (rows x cols) double matrix holding v, column-major */
+static SEXP matrix_of(const double *v, int rows, int cols)
+{
+    SEXP m = PROTECT(allocMatrix(REALSXP, rows, cols));
+    memcpy(REAL(m), v, sizeof(double) * rows * (size_t) cols);
+    UNPROTECT(1);
+    return m;
+}
+
+/* z (n_out x B): the engine applies activations in place and keeps no z,
+ * so the layer's products are recomputed with the linear activation */
+static SEXP pre_activation(layer *L, const double *in, int B)
+{
+    SEXP z = PROTECT(allocMatrix(REALSXP, L->n_out, B));
+    if (L->kind == LAYER_DENSE)
+        dense_forward(REAL(z), in, L->W, L->b, L->n_out, L->n_in, B);
+    else
+        conv2d_forward(REAL(z), L->work, in, L->W, L->b, &L->g, ACT_LINEAR,
+                       0.0, B);
+    UNPROTECT(1);
+    return z;
+}
+
+/* g, shaped like the parameter p (a W or a b), holding n values of v */
+static SEXP like_param(SEXP p, const double *v, int n)
+{
+    SEXP g = PROTECT(duplicate(p));
+    memcpy(REAL(g), v, sizeof(double) * n);
+    UNPROTECT(1);
+    return g;
+}
+
+SEXP C_trace(SEXP layers, SEXP params, SEXP x, SEXP y, SEXP opts)
+{
+    network nt;
+    build_network(&nt, layers, params);
+    sample_set s = samples_of(&nt, x, 0);
+    check_targets(&nt, &s, y);
+    int B = s.n, k = nrows(y), nl = nt.n_layers, cost = get_int(opts, "cost");
+    if (B < 1) error("internal error: no samples");
+    gemm_set_threads(get_int(opts, "threads"));
+    bind_buffers(&nt, B);
+    layer *out = &nt.L[nl - 1];
+    const char *nm[] = {"z", "a", "delta", "nabla_w", "nabla_b", "loss", ""};
+    SEXP res = PROTECT(mkNamed(VECSXP, nm));
+    for (int i = 0; i < 5; i++) SET_VECTOR_ELT(res, i, allocVector(VECSXP, nl));
+    SEXP z = VECTOR_ELT(res, 0), a = VECTOR_ELT(res, 1),
+        delta = VECTOR_ELT(res, 2), nw = VECTOR_ELT(res, 3),
+        nb = VECTOR_ELT(res, 4);
+
+    net_forward(&nt, REAL(x), B, 0);
+    for (int l = 0; l < nl; l++) {
+        layer *L = &nt.L[l];
+        const double *in = l > 0 ? nt.L[l - 1].out : REAL(x);
+        SET_VECTOR_ELT(a, l, matrix_of(L->out, L->n_out, B));
+        if (layer_has_params(L)) SET_VECTOR_ELT(z, l, pre_activation(L, in, B));
+    }
+    double loss = loss_forward(out->out, REAL(y), cost, out->act, k, B) / B;
+    net_zero_grad(&nt);
+    loss_delta(out->dout, out->out, REAL(y), cost, out->act, out->slope, k, B);
+    net_backward(&nt, REAL(x), B);
+    for (int l = 0; l < nl; l++) {
+        layer *L = &nt.L[l];
+        if (!layer_has_params(L)) continue;
+        SEXP p = VECTOR_ELT(params, l);
+        SET_VECTOR_ELT(delta, l, matrix_of(L->dout, L->n_out, B));
+        SET_VECTOR_ELT(nw, l, like_param(VECTOR_ELT(p, 0), L->dW, L->n_w));
+        SET_VECTOR_ELT(nb, l, like_param(VECTOR_ELT(p, 1), L->db, L->n_b));
+    }
+    SET_VECTOR_ELT(res, 5, ScalarReal(loss));
+    UNPROTECT(1);
     return res;
 }

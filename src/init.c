@@ -20,6 +20,7 @@ extern SEXP C_regression_gd(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
 extern SEXP C_train(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
 extern SEXP C_predict(SEXP, SEXP, SEXP, SEXP, SEXP);
 extern SEXP C_backprop(SEXP, SEXP, SEXP, SEXP, SEXP);
+extern SEXP C_trace(SEXP, SEXP, SEXP, SEXP, SEXP);
 
 #define CALLDEF(name, n) {#name, (DL_FUNC) (void (*)(void)) &name, n}
 
@@ -38,6 +39,7 @@ static const R_CallMethodDef call_entries[] = {
     CALLDEF(C_train, 7),
     CALLDEF(C_predict, 5),
     CALLDEF(C_backprop, 5),
+    CALLDEF(C_trace, 5),
     {NULL, NULL, 0}
 };
 

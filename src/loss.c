@@ -4,8 +4,10 @@
 #include <math.h>
 #include "nnfs.h"
 
-/* keep log() finite when an output saturates at exactly 0 or 1 */
-static double safe_log(double x) { return log(x > 1e-300 ? x : 1e-300); }
+/* Keep log() finite when an output saturates at exactly 0 or 1, but let
+ * NaN through: a NaN output means the parameters have diverged, and the
+ * loss must say so (train.c stops on a non-finite loss). */
+static double safe_log(double x) { return log(x < 1e-300 ? 1e-300 : x); }
 
 double loss_forward(const double *a, const double *y, int cost, int act,
                     int k, int B)

@@ -29,14 +29,31 @@ void optim_step(network *nt, double *state, const optim_cfg *o,
 
 /* ---- train.c ---- */
 typedef struct {
-    int epochs, batch, cost, patience, verbose, shuffle;
-    optim_cfg opt;
-} train_cfg;
+    double *train_loss, *train_acc, *val_loss, *val_acc;  /* per epoch */
+    int epochs_run, best_epoch;
+    /* 0, or the epoch (from 1) whose batch `diverged_batch` (from 1; 0 when
+     * only the parameters, not the loss, became non-finite) stopped
+     * training; the parameters are then those the epoch started with */
+    int diverged_epoch, diverged_batch;
+} train_hist;
+
+/* Progress reports, made by the caller (the glue sends them to R, where
+ * they become messages): after each epoch e (from 0) with its history
+ * row, and every `tick` batches within an epoch (tick 0: never). Either
+ * may be NULL; both are called between batches, outside any parallel
+ * region. */
+typedef struct {
+    void (*epoch)(void *ctx, int e, const train_hist *h);
+    void (*batch)(void *ctx, int e, int batch, int n_batches);
+    void *ctx;
+    int tick;
+} train_progress;
 
 typedef struct {
-    double *train_loss, *train_acc, *val_loss, *val_acc;  /* per epoch */
-    int epochs_run, best_epoch, diverged_epoch;
-} train_hist;
+    int epochs, batch, cost, patience, shuffle;
+    optim_cfg opt;
+    train_progress progress;
+} train_cfg;
 
 /* n samples of p values each: one sample per column (p x n) or, with rows
  * set, one per row (n x p, R's own layout, read in place without a copy) */

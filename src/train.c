@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <R_ext/Memory.h>
-#include <R_ext/Print.h>
 #include <R_ext/Random.h>
 #include <R_ext/Utils.h>
 #include "net.h"
@@ -95,7 +94,7 @@ static void shuffle(int *perm, int n)
     }
 }
 
-/* ---- parameters as one flat copy, for early stopping ---- */
+/* ---- parameters as one flat copy: early stopping, divergence ---- */
 
 static long param_count(const network *nt)
 {
@@ -115,6 +114,19 @@ static void params_copy(network *nt, double *flat, int save)
         else      { memcpy(L->W, flat, nw); memcpy(L->b, flat + L->n_w, nb); }
         flat += L->n_w + L->n_b;
     }
+}
+
+/* A NaN or infinite parameter can leave the loss finite (a saturated or
+ * dead unit hides it), so the end of each epoch looks at them all. */
+static int params_finite(const network *nt)
+{
+    for (int l = 0; l < nt->n_layers; l++) {
+        const layer *L = &nt->L[l];
+        if (!layer_has_params(L)) continue;
+        for (int i = 0; i < L->n_w; i++) if (!isfinite(L->W[i])) return 0;
+        for (int i = 0; i < L->n_b; i++) if (!isfinite(L->b[i])) return 0;
+    }
+    return 1;
 }
 
 /* ---- evaluation ---- */
@@ -150,22 +162,15 @@ void net_predict(network *nt, double *out, const sample_set *x, int k,
 
 /* ---- training ---- */
 
-static void report(const train_hist *h, int e, int epochs, int has_val)
-{
-    Rprintf("Epoch %d/%d: loss %.4f, accuracy %.4f", e + 1, epochs,
-            h->train_loss[e], h->train_acc[e]);
-    if (has_val)
-        Rprintf(" | validation loss %.4f, accuracy %.4f", h->val_loss[e],
-                h->val_acc[e]);
-    Rprintf("\n");
-}
-
-/* One epoch of mini-batch training; returns 0, or 1 if the loss became
- * NaN or infinite (the parameters are then not to be used). */
+/* One epoch of mini-batch training; returns 0, or the number (from 1) of
+ * the batch whose loss became NaN or infinite: the parameters are then not
+ * to be used. */
 static int train_epoch(network *nt, const train_data *d, const train_cfg *cfg,
-                       int *perm, double *xb, double *yb, chunk_reader *c,
-                       double *state, long *step, double *loss, double *acc)
+                       int e, int *perm, double *xb, double *yb,
+                       chunk_reader *c, double *state, long *step,
+                       double *loss, double *acc)
 {
+    const train_progress *pr = &cfg->progress;
     int last_act = nt->L[nt->n_layers - 1].act;
     double slope = nt->L[nt->n_layers - 1].slope, s = 0.0;
     long correct = 0;
@@ -173,17 +178,17 @@ static int train_epoch(network *nt, const train_data *d, const train_cfg *cfg,
      * layers: their step is taken inside the backward pass */
     int fuse_sgd = cfg->opt.kind == OPT_SGD && cfg->opt.l1 == 0.0 &&
                    cfg->opt.l2 == 0.0;
-    int n = d->x.n;
+    int n = d->x.n, n_batches = (n + cfg->batch - 1) / cfg->batch;
     if (cfg->shuffle) shuffle(perm, n);
     c->m = 0;
-    for (int i = 0; i < n; i += cfg->batch) {
+    for (int i = 0, nb = 1; i < n; i += cfg->batch, nb++) {
         int B = n - i < cfg->batch ? n - i : cfg->batch;
         const double *xi = batch_block(xb, &d->x, perm, i, B, c);
         gather(yb, d->y, perm + i, d->k, B);
         net_forward(nt, xi, B, 1);
         double *a = net_output(nt);
         double bl = loss_forward(a, yb, cfg->cost, last_act, d->k, B);
-        if (!isfinite(bl)) return 1;
+        if (!isfinite(bl)) return nb;
         s += bl;
         correct += loss_correct(a, yb, d->k, B);
         nt->sgd_step = fuse_sgd ? cfg->opt.lr / B : 0.0;
@@ -193,6 +198,8 @@ static int train_epoch(network *nt, const train_data *d, const train_cfg *cfg,
         net_backward(nt, xi, B);
         optim_step(nt, state, &cfg->opt, 1.0 / B, ++(*step));
         R_CheckUserInterrupt();
+        if (pr->batch && pr->tick > 0 && nb % pr->tick == 0)
+            pr->batch(pr->ctx, e, nb, n_batches);
     }
     *loss = s / n;
     *acc = (double) correct / n;
@@ -208,6 +215,31 @@ static int chunk_samples(int n, int batch)
     return q > n ? n : (int) q;
 }
 
+/* The chunk buffer for training data in rows; none for data in columns. */
+static chunk_reader chunk_reader_alloc(const sample_set *x, int batch)
+{
+    chunk_reader c = {NULL, NULL, 0, 0, 0};
+    if (!x->rows) return c;
+    c.cap = chunk_samples(x->n, batch);
+    c.chunk = (double *) R_alloc((size_t) x->p * c.cap, sizeof(double));
+    c.key = (long long *) R_alloc(c.cap, sizeof(long long));
+    return c;
+}
+
+/* Early stopping after epoch e (from 0): keep a copy of the parameters
+ * when the validation loss is the lowest yet; 1 when patience has run out */
+static int patience_over(network *nt, train_hist *h, int e, int patience,
+                         double *best, double *best_loss)
+{
+    if (h->val_loss[e] < *best_loss) {
+        *best_loss = h->val_loss[e];
+        h->best_epoch = e + 1;
+        params_copy(nt, best, 1);
+        return 0;
+    }
+    return e + 1 - h->best_epoch >= patience;
+}
+
 void train_run(network *nt, const train_data *d, const train_cfg *cfg,
                train_hist *h)
 {
@@ -220,42 +252,42 @@ void train_run(network *nt, const train_data *d, const train_cfg *cfg,
     double *yb = (double *) R_alloc((size_t) d->k * cfg->batch, sizeof(double));
     double *vb = has_val && d->xv.rows ?
         (double *) R_alloc((size_t) p * nt->batch_cap, sizeof(double)) : NULL;
-    chunk_reader c = {NULL, NULL, 0, 0, 0};
-    if (d->x.rows) {
-        c.cap = chunk_samples(n, cfg->batch);
-        c.chunk = (double *) R_alloc((size_t) p * c.cap, sizeof(double));
-        c.key = (long long *) R_alloc(c.cap, sizeof(long long));
-    }
+    chunk_reader c = chunk_reader_alloc(&d->x, cfg->batch);
     long n_state = optim_state_doubles(nt, cfg->opt.kind), step = 0;
     double *state = (double *) R_alloc(n_state > 0 ? n_state : 1, sizeof(double));
     double *best = stopping ?
         (double *) R_alloc(param_count(nt), sizeof(double)) : NULL;
+    /* the parameters at the start of the epoch, put back if it diverges:
+     * one copy per epoch, negligible beside the epoch's products */
+    double *start = (double *) R_alloc(param_count(nt) + 1, sizeof(double));
     double best_loss = INFINITY;
     memset(state, 0, sizeof(double) * n_state);
     for (int i = 0; i < n; i++) perm[i] = i;
     h->epochs_run = 0; h->best_epoch = 0; h->diverged_epoch = 0;
+    h->diverged_batch = 0;
 
     for (int e = 0; e < cfg->epochs; e++) {
-        if (train_epoch(nt, d, cfg, perm, xb, yb, &c, state, &step,
-                        &h->train_loss[e], &h->train_acc[e])) {
+        params_copy(nt, start, 1);
+        int bad = train_epoch(nt, d, cfg, e, perm, xb, yb, &c, state, &step,
+                              &h->train_loss[e], &h->train_acc[e]);
+        if (bad || !params_finite(nt)) {
+            /* batch 0: every loss was finite but a parameter is not */
             h->diverged_epoch = e + 1;
-            return;
+            h->diverged_batch = bad;
+            params_copy(nt, start, 0);
+            break;
         }
         h->val_loss[e] = h->val_acc[e] = NAN;
         if (has_val)
             net_evaluate(nt, &d->xv, d->yv, d->k, cfg->cost, vb,
                          &h->val_loss[e], &h->val_acc[e]);
         h->epochs_run = e + 1;
-        if (cfg->verbose) report(h, e, cfg->epochs, has_val);
-        if (!stopping) continue;
-        if (h->val_loss[e] < best_loss) {
-            best_loss = h->val_loss[e];
-            h->best_epoch = e + 1;
-            params_copy(nt, best, 1);
-        } else if (e + 1 - h->best_epoch >= cfg->patience) {
+        if (cfg->progress.epoch) cfg->progress.epoch(cfg->progress.ctx, e, h);
+        if (stopping &&
+            patience_over(nt, h, e, cfg->patience, best, &best_loss))
             break;
-        }
     }
-    /* early stopping keeps the parameters of the best validation loss */
+    /* early stopping keeps the parameters of the best validation loss,
+     * also when a later epoch diverged */
     if (stopping && h->best_epoch > 0) params_copy(nt, best, 0);
 }

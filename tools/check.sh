@@ -7,6 +7,7 @@ set -u
 cd "$(dirname "$0")/.."
 bash tools/install-deps.sh
 work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
 R CMD build --no-manual . > "$work/build.log" 2>&1 || { cat "$work/build.log"; echo "R CMD build failed"; echo "0 passed, 1 failed"; exit 1; }
 tarball=$(ls -t nnfs_*.tar.gz | head -n 1)
 mv "$tarball" "$work/"

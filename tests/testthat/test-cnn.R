@@ -193,7 +193,7 @@ test_that("bad arguments get clear errors", {
     cnn(ok[[1]], d, 1, 2, 0.1)
     cnn(list(ok[[1]], "dense"), d, 1, 2, 0.1)
     cnn(ok, list(x = matrix(0, 4, 64), y = d$y), 1, 2, 0.1)
-    cnn(ok, d, 0, 2, 0.1)
+    cnn(ok, d, -1, 2, 0.1)
     cnn(ok, d, 1, 2, -1)
     cnn(ok, d, 1, 2, 0.1, epoch = 3)
     cnn(ok, d, 1, 2, 0.1, patience = 2)

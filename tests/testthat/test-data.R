@@ -297,7 +297,7 @@ test_that("NA rows are dropped and columns encoded by type", {
 test_that("train_test_from_df checks its arguments", {
   df <- data.frame(x = 1:4, y = c(1, 2, NA, NA))
   expect_error(train_test_from_df(iris, 6, 0.5), "predict_col_index")
-  expect_error(train_test_from_df(iris, 5, 1), "train_ratio")
+  expect_error(train_test_from_df(iris, 5, 1.01), "train_ratio")
   expect_error(train_test_from_df(df[3:4, ], 1, 0.5), "two rows")
   expect_snapshot(error = TRUE, {
     train_test_from_df(as.matrix(iris[1:4]), 4, 0.5)
@@ -305,7 +305,7 @@ test_that("train_test_from_df checks its arguments", {
     train_test_from_df(iris, 6, 0.5)
     train_test_from_df(iris, 1.5, 0.5)
     train_test_from_df(iris, "species", 0.5)
-    train_test_from_df(iris, 5, 1)
+    train_test_from_df(iris, 5, 1.5)
     train_test_from_df(iris, 5, c(0.5, 0.6))
     train_test_from_df(iris, 5, 0.001)
     train_test_from_df(iris, 5, 0.999)

@@ -44,7 +44,9 @@ gctorture_calls <- function() {
       ns$engine_fit(layers, params, t(x), t(y), t(x), t(y), opts)
     },
     C_predict = function() ns$engine_predict(layers, params, t(x)),
-    C_backprop = function() ns$engine_backprop(layers, params, t(x), t(y))
+    C_backprop = function() ns$engine_backprop(layers, params, t(x), t(y)),
+    C_trace = function()
+      .Call(ns$C_trace, layers, params, x, y, list(cost = 1L, threads = 1L))
   )
 }
 
@@ -56,7 +58,7 @@ test_that("every .Call entry point gives the same result under gctorture", {
   expect_setequal(names(calls), c("C_gemm", "C_conv2d", "C_conv2d_backward",
                                   "C_maxpool2d_forward", "C_maxpool2d_backward",
                                   "C_all_finite", "C_linear_ols", "C_regression_gd",
-                                  "C_train", "C_predict", "C_backprop"))
+                                  "C_train", "C_predict", "C_backprop", "C_trace"))
   for (name in names(calls)) {
     expected <- calls[[name]]()
     got <- with_gctorture(calls[[name]])
@@ -74,7 +76,7 @@ test_that("exported front doors give the same result under gctorture", {
     set.seed(2)
     net <- neuralnetwork(c(2, 2, 2), list(x = x, y = y), 1, 4, 0.1,
                          validation_data = NULL)
-    list(net$weights, predict(net, x, type = "prob"))
+    list(net$weights, predict(net, x, type = "prob"), backprop_trace(net, x, y))
   }
   expected <- fit()
   expect_identical(with_gctorture(fit), expected)

@@ -101,8 +101,8 @@ test_that("linear predict() checks and matches newdata", {
 
 test_that("300000 epochs at lr 5 reproduce the article and glm()", {
   d <- article_iris()
-  expect_message(fit <- logistic_reg(d$X, d$y, epochs = 300000, lr = 5),
-                 "log-likelihood after 300000 epochs: -11.9252")
+  expect_output(fit <- logistic_reg(d$X, d$y, epochs = 300000, lr = 5),
+                "Log-likelihood after 300000 epochs: -11.9252")
   expect_equal(round(unname(coef(fit)), 2), c(-39.84, -31.73, 105.17))
   expect_equal(round(c(logLik(fit)), 3), -11.925)
   ref <- glm(d$y ~ d$X, family = binomial)
@@ -218,7 +218,7 @@ test_that("softmax takes integer labels, drops unused levels, and stays stable",
   y2 <- factor(ifelse(d$y == "a", "a", "b"), levels = c("a", "b", "zz"))
   f_two <- softmax_reg(d$X, y2, 50, 1, verbose = FALSE)
   expect_equal(levels(predict(f_two)), c("a", "b"))
-  expect_message(softmax_reg(d$X, d$y, 10, 1), "log-likelihood after 10 epochs")
+  expect_output(softmax_reg(d$X, d$y, 10, 1), "Log-likelihood after 10 epochs")
   big <- softmax_reg(d$X * 1e4, d$y, 20, 10, verbose = FALSE)
   expect_true(all(is.finite(big$history)))
   expect_true(all(is.finite(predict(big, d$X * 1e4, type = "prob"))))

@@ -228,3 +228,107 @@ test_that("edited network objects get clear errors, never a crash", {
   expect_error(engine_predict(bad, network_params(n), matrix(imgs, 4)),
                "internal error: layer 1 has an unknown")
 })
+
+# ---- divergence ---------------------------------------------------------------
+
+# Two interleaved spirals of radius up to 76 (the second arm is class 1),
+# with as many background points of class 0 spread uniformly over the square
+# around them: raw coordinates in the tens, far from standardised.
+far_spirals <- function(n = 500) {
+  s <- make_spirals(n, noise = 0.1)
+  background <- matrix(runif(2 * n, -76, 76), n, 2)
+  list(x = rbind(as.matrix(s[, c("x1", "x2")]) * 76, background),
+       y = c(as.integer(s$y == "2"), integer(n)))
+}
+
+test_that("a network that diverges in its first epoch keeps its starting parameters", {
+  # The issue's reproducer: with lr 0.1 on unscaled inputs the leaky ReLU
+  # units blow up within the first epoch. The loss used to stay finite
+  # (log(NaN) was clamped) while every weight became NaN.
+  set.seed(1)
+  d <- far_spirals()
+  sizes <- c(2, 5, 5, 5, 1)
+  fit <- function() neuralnetwork(sizes, d, 20, 25, 0.1, activation = "leaky_relu",
+                                  init = "he", validation_data = NULL)
+  set.seed(2)
+  expect_warning(net <- fit(), class = "nnfs_warning_diverged")
+  set.seed(2)
+  start <- init_dense_params(sizes, "he")
+  expect_identical(net$weights, start$weights)
+  expect_identical(net$biases, start$biases)
+  expect_identical(nrow(net$history), 0L)
+  expect_identical(net$epochs_run, 0L)
+  p <- predict(net, d$x, type = "prob")
+  expect_true(all(is.finite(p)))
+  set.seed(2)
+  expect_snapshot(net <- fit())
+  # a smaller rate trains without a warning
+  set.seed(2)
+  expect_no_warning(ok <- neuralnetwork(sizes, d, 3, 25, 0.01, activation = "leaky_relu",
+                                        init = "he", validation_data = NULL))
+  expect_true(all(is.finite(unlist(ok$weights))))
+})
+
+test_that("a network that diverges later keeps the end of the previous epoch", {
+  set.seed(1)
+  x <- runif(50, -1, 1)
+  y <- 3 * x + rnorm(50)
+  fit <- function(epochs, ...) neuralnetwork(c(1, 10, 1), list(x = x, y = y), epochs,
+                                             10, 1e6, C = "mse", output = "linear",
+                                             activation = "relu", ...)
+  set.seed(3)
+  cnd <- tryCatch(fit(5, validation_data = NULL), nnfs_warning = function(w) w)
+  expect_s3_class(cnd, "nnfs_warning_diverged")
+  expect_match(conditionMessage(cnd), "in epoch 5, batch [1-5]: .*end of epoch 4\\.")
+  set.seed(3)
+  net <- suppressWarnings(fit(5, validation_data = NULL))
+  set.seed(3)
+  four <- fit(4, validation_data = NULL)
+  expect_identical(net$weights, four$weights)
+  expect_identical(net$biases, four$biases)
+  expect_identical(net$history, four$history)
+  expect_identical(net$epochs_run, 4L)
+  expect_true(all(is.finite(predict(net, x))))
+  # with early stopping the network keeps its best epoch, here the first
+  set.seed(3)
+  expect_warning(best <- fit(10, patience = 8), "those of epoch 1, the lowest",
+                 class = "nnfs_warning_diverged")
+  set.seed(3)
+  one <- fit(1)
+  expect_identical(best$best_epoch, 1L)
+  expect_identical(best$weights, one$weights)
+  expect_identical(nrow(best$history), 4L)
+})
+
+test_that("parameters that overflow while the loss is finite stop training too", {
+  # one batch: its loss is computed before the step that overflows
+  set.seed(1)
+  x <- runif(50, -1, 1)
+  y <- 100 * x + 100
+  fit <- function(lr) neuralnetwork(c(1, 3, 1), list(x = x, y = y), 1, 50, lr,
+                                    C = "mse", output = "linear", validation_data = NULL)
+  set.seed(4)
+  expect_warning(net <- fit(1e308), "epoch 1: the parameters became NaN",
+                 class = "nnfs_warning_diverged")
+  set.seed(4)
+  start <- init_dense_params(c(1, 3, 1), "article")
+  expect_identical(net$weights, start$weights)
+  expect_true(all(is.finite(predict(net, x))))
+})
+
+test_that("a diverging CNN warns and stays usable", {
+  # a linear network on inputs up to 100: the steps overshoot at once
+  set.seed(5)
+  imgs <- array(runif(20 * 6 * 6, 0, 100), c(20, 6, 6))
+  lab <- factor(sample(c("a", "b"), 20, TRUE))
+  fit <- function(epochs) cnn(list(layer_conv2d(2, 3, "linear"), layer_flatten(),
+                                   layer_dense(2, "linear")),
+                              list(x = imgs, y = lab), epochs, 5, 0.01, C = "mse")
+  set.seed(6)
+  expect_warning(net <- fit(3), "epoch 2, batch", class = "nnfs_warning_diverged")
+  set.seed(6)
+  one <- fit(1)
+  expect_identical(net$weights, one$weights)
+  expect_identical(nrow(net$history), 1L)
+  expect_true(all(is.finite(predict(net, imgs, type = "prob"))))
+})
