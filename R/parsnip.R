@@ -18,15 +18,17 @@
 #'
 #' @section Arguments of `mlp()`:
 #' \tabular{lll}{
-#'   **parsnip** \tab **neuralnetwork()** \tab **default here** \cr
-#'   `hidden_units` \tab `hidden` \tab 5 \cr
+#'   **parsnip** \tab **neuralnetwork()** \tab **default** \cr
+#'   `hidden_units` \tab `hidden` \tab 10 \cr
 #'   `penalty` \tab `l2` \tab 0 \cr
 #'   `dropout` \tab `dropout` \tab 0 \cr
 #'   `epochs` \tab `epochs` \tab 100 \cr
 #'   `activation` \tab `activation` \tab `"relu"` \cr
 #'   `learn_rate` \tab `lr` \tab 0.01
 #' }
-#' `hidden_units` may give several numbers, one per hidden layer.
+#' The defaults, used for the arguments left unset, are those of
+#' [neuralnetwork()]'s `x`/`y` call. `hidden_units` may give several
+#' numbers, one per hidden layer.
 #' `activation` takes the values of parsnip's that nnfs has: `"relu"`,
 #' `"sigmoid"`, `"tanh"`, `"linear"` and `"leaky_relu"`; any other (such as
 #' `"elu"` or `"softmax"`) is an error of class `nnfs_error_argument`.
@@ -46,8 +48,9 @@
 #' training levels, column `.pred_class`), `type = "prob"` (one column
 #' `.pred_<level>` per class) and, for regression, `type = "numeric"`
 #' (`.pred`); `type = "raw"` gives the network's output matrix.
-#' Factor predictors are turned into indicator columns by parsnip before
-#' they reach the network.
+#' The predictors reach the network as they are: it standardises numeric
+#' columns and turns factor columns into one indicator per level, and
+#' `predict()` applies the same to new data.
 #'
 #' @param x A data frame or numeric matrix of predictors.
 #' @param y The outcome: a factor (classification) or a numeric vector
@@ -58,6 +61,7 @@
 #' @param epochs Number of passes over the training data.
 #' @param activation Activation of the hidden layers (see above).
 #' @param learn_rate Learning rate, a positive number.
+#'   For each of these, `NULL` leaves [neuralnetwork()]'s default.
 #' @param mode `"classification"` or `"regression"`: parsnip's mode, which
 #'   must agree with the outcome (a factor for classification, numbers for
 #'   regression).
@@ -79,35 +83,30 @@ NULL
 
 #' @rdname nnfs_parsnip
 #' @export
-nnfs_mlp_fit <- function(x, y, hidden_units = 5L, penalty = 0, dropout = 0,
-                         epochs = 100L, activation = "relu", learn_rate = 0.01,
-                         mode = "classification", ...) {
+nnfs_mlp_fit <- function(x, y, hidden_units = NULL, penalty = NULL,
+                         dropout = NULL, epochs = NULL, activation = NULL,
+                         learn_rate = NULL, mode = "classification", ...) {
   if (!is.character(mode) || length(mode) != 1L ||
       !mode %in% c("classification", "regression"))
-    engine_error("`mode` must be \"classification\" or \"regression\" for ",
-                 "the nnfs engine, not ", describe(mode), ".")
+    arg_error("`mode` must be \"classification\" or \"regression\" for ",
+              "the nnfs engine, not ", describe_value(mode), ".")
   if (mode == "classification" && !is.factor(y))
-    engine_error("`y` must be a factor in \"classification\" mode, not ",
-                 describe(y), ".")
-  if (mode == "regression" && (!is.numeric(y) || is.matrix(y) || is.data.frame(y)))
-    engine_error("`y` must be a numeric vector (one outcome) in ",
-                 "\"regression\" mode, not ", describe(y), ".")
-  if (!is.character(activation) || !length(activation) ||
-      !all(activation %in% network_activations))
-    engine_error("`activation` must be one of ",
-                 paste0('"', network_activations, '"', collapse = ", "),
-                 " for the nnfs engine, not ", describe_value(activation), ".")
-  neuralnetwork(x = x, y = y, hidden = hidden_units, epochs = epochs,
-                lr = learn_rate, activation = activation, dropout = dropout,
-                l2 = penalty, ...)
-}
-
-# An error about one argument of the engine, with the classes that every
-# nnfs argument error carries.
-engine_error <- function(...) {
-  stop(structure(class = c("nnfs_error_argument", "nnfs_error", "error",
-                           "condition"),
-                 list(message = paste0(...), call = NULL)))
+    arg_error("`y` must be a factor in \"classification\" mode, not ",
+              describe(y), ".")
+  if (mode == "regression" && (!is.numeric(y) || !is.null(dim(y))))
+    arg_error("`y` must be a numeric vector (one outcome) in ",
+              "\"regression\" mode, not ", describe(y), ".")
+  if (!is.null(activation) && (!is.character(activation) || !length(activation) ||
+                               !all(activation %in% network_activations)))
+    arg_error("`activation` must be one of ",
+              paste0('"', network_activations, '"', collapse = ", "),
+              " for the nnfs engine, not ", describe_value(activation), ".")
+  # Arguments parsnip left unset are not passed: neuralnetwork()'s x/y
+  # defaults apply.
+  args <- list(hidden = hidden_units, epochs = epochs, lr = learn_rate,
+               activation = activation, dropout = dropout, l2 = penalty)
+  args <- args[!vapply(args, is.null, NA)]
+  do.call(neuralnetwork, c(list(x = x, y = y), args, list(...)))
 }
 
 # ---- registration -----------------------------------------------------------
@@ -142,11 +141,11 @@ register_parsnip_engine <- function() {
       interface = "data.frame", protect = c("x", "y"),
       func = c(pkg = "nnfs", fun = "nnfs_mlp_fit"),
       defaults = list(mode = mode)))
-    # Factor predictors become indicator columns; the network has its own
-    # biases, so no intercept column.
+    # The raw predictors go to the network, which encodes factor columns
+    # itself and keeps that encoding for predict().
     parsnip::set_encoding("mlp", mode, "nnfs", options = list(
-      predictor_indicators = "traditional", compute_intercept = TRUE,
-      remove_intercept = TRUE, allow_sparse_x = FALSE))
+      predictor_indicators = "none", compute_intercept = FALSE,
+      remove_intercept = FALSE, allow_sparse_x = FALSE))
   }
   set_nnfs_pred("classification", "class", NULL)
   set_nnfs_pred("classification", "prob", function(x, object) {
