@@ -172,7 +172,7 @@ progress_reporter <- function(epochs, n_batches, task, cost, k, has_val) {
   metric <- function(loss, acc) {
     if (!regression) return(sprintf("loss %.4f, accuracy %.4f", loss, acc))
     if (cost != "mse") return(sprintf("loss %.4f", loss))
-    sprintf("loss %.4f, RMSE %.4f", loss, sqrt(2 * loss / k))
+    sprintf("loss %.4f, RMSE %.4f", loss, loss_rmse(loss, cost, k))
   }
   live <- interactive() && n_batches >= 100L
   on_epoch <- function(v) {
@@ -192,9 +192,13 @@ progress_reporter <- function(epochs, n_batches, task, cost, k, has_val) {
 # which the quadratic cost gives: loss = 0.5 * sum of squares / n.
 task_history <- function(h, task, cost, k) {
   if (!identical(task, "regression")) return(h)
-  rmse <- function(loss) if (cost == "mse") sqrt(2 * loss / k) else rep(NA_real_, length(loss))
-  data.frame(epoch = h$epoch, loss = h$loss, rmse = rmse(h$loss),
-             val_loss = h$val_loss, val_rmse = rmse(h$val_loss))
+  data.frame(epoch = h$epoch, loss = h$loss, rmse = loss_rmse(h$loss, cost, k),
+             val_loss = h$val_loss, val_rmse = loss_rmse(h$val_loss, cost, k))
+}
+
+# RMSE over k outputs from the mean quadratic cost; NA for other costs.
+loss_rmse <- function(loss, cost, k) {
+  if (cost == "mse") sqrt(2 * loss / k) else rep(NA_real_, length(loss))
 }
 
 empty_history <- function() {

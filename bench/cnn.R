@@ -10,8 +10,7 @@ suppressPackageStartupMessages(library(nnfs))
 args <- commandArgs(trailingOnly = TRUE)
 out_file <- if (length(args)) args[1] else "bench/cnn-results.md"
 fm_dir <- "/usr/share/datasets/fashion-mnist"
-peer <- file.path(normalizePath("../shared/peers", mustWork = FALSE), "torch_cnn.py")
-python <- "/usr/bin/python3"
+source("bench/peer.R")
 stopifnot(dir.exists(fm_dir))
 
 fm <- read_mnist(fm_dir)
@@ -24,14 +23,7 @@ set.seed(1)
 secs <- system.time(net <- cnn(layers, train, 1, 32, 0.1))[["elapsed"]]
 acc <- evaluate(net, test)$accuracy
 
-torch <- c(NA, NA)
-if (file.exists(peer) && file.exists(python)) {
-  res <- system2(python, c(peer, "8", "32", "0.1", "1", "2"), stdout = TRUE, stderr = FALSE)
-  line <- grep("sec_per_epoch", res, value = TRUE)
-  if (length(line))
-    torch <- c(as.numeric(sub(".*sec_per_epoch=([0-9.]+).*", "\\1", line)),
-               as.numeric(sub(".*test_acc=([0-9.]+).*", "\\1", line)))
-}
+torch <- run_peer("torch_cnn.py", c("8", "32", "0.1", "1", "2"))
 cpu <- sub(".*: ", "", grep("model name", readLines("/proc/cpuinfo"), value = TRUE)[1])
 fmt <- function(v, d = 2) ifelse(is.na(v), "n/a", formatC(v, format = "f", digits = d))
 lines <- c(
@@ -41,6 +33,7 @@ lines <- c(
           format(Sys.Date()), cpu, parallel::detectCores(), R.version.string),
   sprintf("conv 5x5x8, ReLU, 2x2 max-pool, dense 10; SGD, batch 32, lr 0.1. nnfs with %d threads (double), PyTorch CPU with 2 threads (float32).",
           getOption("nnfs.threads", 2L)),
+  peer_note(torch[3]),
   "",
   "| | seconds per epoch | test accuracy |",
   "|---|---|---|",

@@ -106,9 +106,8 @@ run_child <- function(mode, blas_dir) {
 }
 
 source("bench/article_network.R")
+source("bench/peer.R")
 out_file <- if (length(args)) args[1] else "bench/mlp-results.md"
-peer_dir <- normalizePath("../shared/peers", mustWork = FALSE)
-python <- "/usr/bin/python3"
 stopifnot(dir.exists(fm_dir))
 
 fm <- read_mnist(fm_dir)
@@ -116,16 +115,7 @@ xtr <- fm$train$x
 ytr <- factor(fm$train$y, levels = 0:9)
 test <- list(x = fm$test$x, y = factor(fm$test$y, levels = 0:9))
 
-run_torch <- function(w) {
-  script <- file.path(peer_dir, "torch_mlp.py")
-  if (!file.exists(script) || !file.exists(python)) return(c(NA, NA))
-  res <- tryCatch(system2(python, c(script, w$torch), stdout = TRUE,
-                          stderr = FALSE), error = function(e) "")
-  line <- grep("sec_per_epoch", res, value = TRUE)
-  if (!length(line)) return(c(NA, NA))
-  c(as.numeric(sub(".*sec_per_epoch=([0-9.]+).*", "\\1", line)),
-    as.numeric(sub(".*test_acc=([0-9.]+).*", "\\1", line)))
-}
+run_torch <- function(w) run_peer("torch_mlp.py", w$torch)
 
 # The articles' algorithm is sigmoid-only; on the large network it runs on
 # a subset and the time is scaled to 60000 samples.
@@ -149,7 +139,8 @@ rows <- lapply(workloads, function(w) {
   cat(sprintf("%-32s nnfs %.2f s (acc %.3f) | torch %.2f s | pure R %.1f s\n",
               w$name, secs, acc, torch[1], pure))
   data.frame(workload = w$name, nnfs_s = secs, nnfs_acc = acc,
-             torch_s = torch[1], torch_acc = torch[2], pure_r_s = pure,
+             torch_s = torch[1], torch_acc = torch[2], torch_gflops = torch[3],
+             pure_r_s = pure,
              torch_over_nnfs = torch[1] / secs, pure_r_over_nnfs = pure / secs)
 })
 res <- do.call(rbind, rows)
@@ -210,6 +201,7 @@ lines <- c(
   sprintf("Recorded %s by `Rscript bench/mlp.R` on %s, %d cores, %s;",
           format(Sys.Date()), cpu, parallel::detectCores(), R.version.string),
   sprintf("nnfs with %d threads (double precision), PyTorch CPU with 2 threads (float32).", threads),
+  peer_note(res$torch_gflops),
   sprintf("R's BLAS: %s (nnfs does not use it).", basename(extSoftVersion()[["BLAS"]])),
   "Pure R: the articles' per-sample algorithm (bench/article_network.R), sigmoid;",
   "on the large network it ran on 6000 images and the time is scaled by 10.",

@@ -46,3 +46,9 @@ t_d <- system.time(dnet <- neuralnetwork(c(64, 200, 10), dd[[1]], 30, 10, 0.1,
                                          validation_data = dd[[2]]))
 evaluate(dnet, dd[[2]])
 cat(sprintf("30 epochs on %d digits took %.2f s\n", length(dd[[1]]), t_d[["elapsed"]]))
+
+## 6. The same network as R users call models: a formula, predict() on raw rows
+set.seed(1)
+fit <- neuralnetwork(Species ~ ., data = iris, hidden = 10, validation_split = 0.2)
+fit
+table(predicted = predict(fit, iris), actual = iris$Species)

@@ -52,6 +52,8 @@ fuzz_fixtures <- function() {
             df = data.frame(a = c(1, 2, 3, 4, 5), b = c(5, 3, 1, 2, 4),
                             cls = factor(c("u", "v", "u", "v", "u"))))
   f$net <- neuralnetwork(c(2, 3, 2), list(x = x, y = y), 1, 2, 0.1)
+  f$pairs <- lapply(1:4, function(i) list(x = x[i, ], y = diag(2)[, as.integer(y[i])]))
+  f$frame <- data.frame(a = x[, 1], b = x[, 2], y = y)
   f$net_reg <- neuralnetwork(c(2, 2, 1), list(x = x, y = f$yn), 1, 2, 0.1,
                              C = "mse", output = "linear")
   f$cnn <- cnn(cnn_layers, list(x = imgs, y = y), 1, 2, 0.1)
@@ -280,9 +282,31 @@ fuzz_calls <- function(f, include_known) {
     layer_dropout = function() list(args = list(rate = 0.5)),
     predict = function() list(args = list(object = a_net(), newdata = f$x,
       type = "prob"), special = list(object = model(a_net()), newdata = data)),
-    evaluate = function() list(args = list(net = f$net,
+    evaluate = function() list(args = list(x = f$net,
       data = list(x = f$x, y = f$y)),
-      special = list(net = model(f$net), data = data)),
+      special = list(x = model(f$net), data = data)),
+    # the tutorial's helpers, on the biases and weights of a network
+    evaluate_pairs = function() list(args = list(x = f$pairs,
+      biases = f$net[[1]], weights = f$net[[2]]),
+      special = list(x = data, biases = mat_list, weights = mat_list)),
+    feedforward = function() list(args = list(a = f$x[1, ], biases = f$net[[1]],
+      weights = f$net[[2]], all = TRUE),
+      special = list(a = data, biases = mat_list, weights = mat_list)),
+    get_predictions = function() list(args = list(test_X = lapply(f$pairs, `[[`, 1L),
+      biases = f$net[[1]], weights = f$net[[2]]),
+      special = list(test_X = data, biases = mat_list, weights = mat_list)),
+    # the formula and x/y doors
+    nn_formula = function() list(args = list(sizes = y ~ ., training_data = f$frame,
+      hidden = 2, epochs = 1, validation_split = 0),
+      huge = c("hidden", "epochs"),
+      special = list(sizes = function() fuzz_pick(list(y ~ nothing, ~ a, y ~ a + b,
+        a ~ ., y ~ log(a))), training_data = function() fuzz_pick(list(
+          f$frame[0, ], f$frame[1, ], f$frame[, 1, drop = FALSE],
+          transform(f$frame, y = "u"), transform(f$frame, a = NA))))),
+    nn_xy = function() list(args = list(x = f$frame[c("a", "b")], y = f$frame$y,
+      hidden = 2, epochs = 1), huge = c("hidden", "epochs"),
+      special = list(x = data, y = function() fuzz_pick(list(f$y[1:3], f$yn,
+        factor(rep("a", 4)), as.list(f$y))))),
     summary = function() list(args = list(object = a_net()),
                               special = list(object = model(a_net()))),
     print = function() list(args = list(x = a_net()),
@@ -378,6 +402,9 @@ fuzz_function <- function(name) {
     print_reg = function(x) print(x),
     logLik_reg = function(object) logLik(object),
     summary = function(object) print(summary(object)),
+    evaluate_pairs = function(x, biases, weights) evaluate(x, biases, weights),
+    nn_formula = function(...) neuralnetwork(...),
+    nn_xy = function(...) neuralnetwork(...),
     get(name, envir = asNamespace("nnfs")))
 }
 
@@ -470,7 +497,8 @@ if (identical(Sys.getenv("TESTTHAT"), "true")) {
                  info = paste(utils::head(paste(failures$fun, failures$message), 10L),
                               collapse = "\n"))
     # every exported function was reached, and most calls were rejected
-    expect_true(all(c("neuralnetwork", "cnn", "predict", "read_idx") %in% res$fun))
+    expect_true(all(c("neuralnetwork", "cnn", "predict", "read_idx", "nn_formula",
+                      "feedforward") %in% res$fun))
     expect_gt(sum(res$outcome == "error"), 500L)
     expect_gt(sum(res$outcome == "ok"), 50L)
   })

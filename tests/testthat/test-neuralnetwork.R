@@ -34,8 +34,11 @@ test_that("the result is the article's list(biases, weights) plus history", {
   expect_identical(net$levels, c("setosa", "versicolor", "virginica"))
   expect_identical(net$features, names(iris)[1:4])
   expect_identical(net$task, "classification")
-  # the default validation data are the training data, as in the article
-  expect_equal(net$history$val_accuracy[3], evaluate(net, d[[1]])$accuracy)
+  # no validation data unless given (the article validated on the training
+  # data by default; that is no validation, so it must now be asked for)
+  expect_true(all(is.na(net$history$val_accuracy)))
+  again <- neuralnetwork(c(4, 40, 3), d[[1]], 3, 10, 0.5, validation_data = d[[1]])
+  expect_equal(again$history$val_accuracy[3], evaluate(again, d[[1]])$accuracy)
 })
 
 test_that("a seeded run is the article's R loop, step for step", {
@@ -144,11 +147,11 @@ test_that("validation data are encoded with the training classes", {
   })
 })
 
-test_that("verbose prints each epoch with the validation accuracy", {
+test_that("verbose reports each epoch with the validation accuracy", {
   d <- iris_pairs(1)
-  expect_output(neuralnetwork(c(4, 5, 3), d[[1]], 2, 10, 0.5, verbose = TRUE,
-                              validation_data = d[[2]]),
-                "Epoch 2/2: .*validation loss [0-9.]+, accuracy [0-9.]+")
+  msgs <- capture_messages(neuralnetwork(c(4, 5, 3), d[[1]], 2, 10, 0.5, verbose = TRUE,
+                                         validation_data = d[[2]]))
+  expect_match(msgs[2], "Epoch 2/2: .*validation loss [0-9.]+, accuracy [0-9.]+")
   expect_silent(neuralnetwork(c(4, 5, 3), d[[1]], 2, 10, 0.5))
 })
 
