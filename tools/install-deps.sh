@@ -37,4 +37,9 @@ if ! Rscript -e 'quit(status = !requireNamespace("parsnip", quietly = TRUE))' >/
   fi
   timeout 1800 Rscript tools/install-cran.R parsnip rsample || echo "install-deps: parsnip was not installed; its tests will skip"
 fi
+# tune (the vignette's and a test's small grid) only on request: its 15
+# CRAN packages took 16 minutes to build here, 5 of them of CPU time.
+if [ "${NNFS_INSTALL_TUNE:-0}" = 1 ]; then
+  timeout 2400 Rscript tools/install-cran.R tune || echo "install-deps: tune was not installed; its test will skip"
+fi
 true

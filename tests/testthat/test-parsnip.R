@@ -156,3 +156,34 @@ test_that("unsupported modes, activations and engine arguments are errors", {
                  mpg ~ ., data = mtcars)
   })
 })
+
+test_that("tune() on mlp()'s arguments tunes the nnfs network", {
+  # tune is not installed by tools/install-deps.sh unless NNFS_INSTALL_TUNE=1.
+  # Loading it loads lubridate, which asks timedatectl for the time zone
+  # (and warns where there is no systemd) unless TZ is set.
+  tz_unset <- !nzchar(Sys.getenv("TZ"))
+  if (tz_unset) Sys.setenv(TZ = "UTC")
+  skip_if_not_installed("tune")
+  skip_if_not_installed("rsample")
+  set.seed(1)
+  folds <- rsample::vfold_cv(iris, v = 2, strata = Species)
+  spec <- nnfs_spec("classification", hidden_units = tune::tune(),
+                    penalty = tune::tune(), epochs = 20)
+  grid <- data.frame(hidden_units = c(2, 6), penalty = c(0, 0.01))
+  ctrl <- tune::control_grid(extract = function(wf) {
+    net <- parsnip::extract_fit_engine(wf)
+    list(sizes = net$sizes, l2 = net$settings$l2)
+  })
+  res <- tune::tune_grid(spec, Species ~ ., resamples = folds, grid = grid,
+                         control = ctrl)
+  acc <- tune::collect_metrics(res)
+  acc <- acc[acc$.metric == "accuracy", ]
+  expect_identical(nrow(acc), 2L)
+  expect_true(all(acc$mean > 0 & acc$mean <= 1))
+  ex <- tune::collect_extracts(res)
+  for (i in seq_len(nrow(ex))) {
+    expect_equal(ex$.extracts[[i]]$sizes, c(4, ex$hidden_units[i], 3))
+    expect_equal(ex$.extracts[[i]]$l2, ex$penalty[i])
+  }
+  if (tz_unset) Sys.unsetenv("TZ")
+})
