@@ -178,7 +178,8 @@ warm_state <- function(old, net, optimizer, n) {
   n_par <- sum(vapply(network_params(net), function(p) length(p$W) + length(p$b), 0))
   n_opt <- if (optimizer == "sgd") 0 else 2 * n_par
   ok <- is.double(st$opt) && length(st$opt) == n_opt && all_finite(st$opt) &&
-    is.numeric(st$step) && length(st$step) == 1L && isTRUE(st$step >= 0) &&
+    is.numeric(st$step) && length(st$step) == 1L && is.finite(st$step) &&
+    st$step >= 0 &&
     is.integer(st$order)
   if (!ok)
     model_error("`warm_start` has an optimizer state that does not fit its ",
@@ -262,8 +263,9 @@ spec_param_counts <- function(s) {
 # Refuse a network the engine cannot hold before anything is allocated: the
 # kernels count a layer's weights in int, and the parameters (the result, the
 # copy being trained and the copy of the epoch's start kept in case it
-# diverges), gradients, optimizer state, batch buffers and the engine's copy
-# of the training data must fit in the memory available.
+# diverges), gradients, optimizer state (and its copy of the epoch's start),
+# the sample order (two copies), batch buffers and the engine's copy of the
+# training data must fit in the memory available.
 # `arg` names the argument that set the sizes.
 check_engine_memory <- function(layers, batch, n, optimizer, arg) {
   counts <- vapply(layers, spec_param_counts, c(0, 0))
@@ -275,14 +277,15 @@ check_engine_memory <- function(layers, batch, n, optimizer, arg) {
               " weights in layer ", big[1L], "; a layer can have at most ",
               format_count(.Machine$integer.max), ".")
   cap <- max(min(batch, n), min(n, 256))
-  slots <- if (optimizer == "sgd") 4 else 6
+  slots <- if (optimizer == "sgd") 4 else 8
   acts <- sum(vapply(layers, function(s) as.double(s$n_out), 0))
   # conv2d keeps per-sample weight-gradient partials for the batch
   conv <- sum(w[vapply(layers, function(s) s$kind == layer_codes[["conv2d"]], NA)])
   # the training data: a copy, or a chunk of a quarter (engine_samples())
   data <- as.double(n) * layers[[1L]]$n_in
   if (8 * data > nnfs_copy_limit()) data <- data / 4
-  need <- 8 * (slots * sum(w + b) + 3 * cap * acts + min(batch, n) * conv + data)
+  need <- 8 * (slots * sum(w + b) + 3 * cap * acts + min(batch, n) * conv + data +
+               n)
   avail <- memory_available()
   if (!is.na(avail) && need > avail)
     arg_error("`", arg, "` with batches of ", min(batch, n), " needs about ",
