@@ -53,7 +53,8 @@
 #'   (biases `rnorm()`, weights `rnorm() / sqrt(fan_in)`). The fan-in of a
 #'   convolution is `kernel height * kernel width * input channels`.
 #' @param warm_start `NULL`, or a network returned by `cnn()` with the same
-#'   layers, to continue training from.
+#'   layers, to continue training from, with its optimizer state as for
+#'   [neuralnetwork()].
 #' @return An object of class `c("nnfs_cnn", "nnfs_network")`: as for
 #'   [neuralnetwork()], with convolution weights stored as arrays of
 #'   `kernel height x kernel width x input channels x filters`, plus

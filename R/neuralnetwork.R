@@ -175,7 +175,12 @@
 #' @param warm_start `NULL`, or a network returned by `neuralnetwork()` to
 #'   continue training from: its parameters are the starting point (no
 #'   random initialisation), and its layer sizes, activations and classes
-#'   must be those asked for here.
+#'   must be those asked for here. With the same optimizer, training
+#'   continues its optimizer state (velocities, moments, step count) and
+#'   the sample order its last epoch left, so that 5 epochs and then 5 more
+#'   give exactly the 10 epochs of one call from the same seed (with another
+#'   optimizer, or a network saved by nnfs 0.1.0, the optimizer starts
+#'   afresh). With early stopping, the state is that of the last epoch run.
 #' @return An object of class `nnfs_network`: the article's result, a list
 #'   of exactly two elements, so that `net[[1]]` and `net[[-1]]` work as in
 #'   the tutorials,
@@ -201,6 +206,12 @@
 #'     and `"classification"` or `"regression"`.}
 #'   \item{epochs_run, best_epoch}{Epochs run in this call and, with early
 #'     stopping, the epoch whose parameters were kept (else `NA`).}
+#'   \item{optimizer_state}{What a warm start continues: `optimizer`, its
+#'     state `opt` (velocities or moments, laid out like the parameters),
+#'     its `step` count, and the sample `order` (0-based) the last epoch
+#'     left.}
+#'   \item{preprocess, formula}{How raw inputs are encoded (formula and x/y
+#'     calls, or pairs from [train_test_from_df()]); `NULL` otherwise.}
 #'   Accuracy is the share of samples whose largest output is the right
 #'   class (with one output, whose output is on the right side of 0.5).
 #' @seealso [predict.nnfs_network()], [evaluate()], [summary.nnfs_network()],

@@ -161,15 +161,24 @@ new_regression <- function(family, fields) {
 #'
 #' @param X The predictors: a numeric vector, a numeric matrix or a data
 #'   frame of numeric (or logical) columns, one row per observation, with no
-#'   missing or infinite values. An intercept is added.
+#'   missing or infinite values. An intercept is added. Or a formula with a
+#'   response, such as `y ~ x1 + x2`, with its variables in `data`.
 #' @param y The numeric response, one value per row of `X`.
 #' @param method `"ols"` (closed form) or `"gd"` (gradient descent).
 #' @param epochs Number of gradient descent steps (a positive whole number),
 #'   used by `method = "gd"`.
 #' @param lr Learning rate (a positive number), used by `method = "gd"`.
-#' @return An object of class `nnfs_linear_reg`, a list with
-#'   `coefficients` (named: `"(Intercept)"`, then the columns of `X`, or
-#'   `x1`, `x2`, ... when `X` has no column names), `history` (the mean
+#' @param data With a formula as `X` (`linear_reg(y ~ x1 + x2, data)`): the
+#'   data frame holding its variables, else the formula's environment. The
+#'   model matrix is built as [lm()] builds it (factors as treatment
+#'   contrasts), without the intercept column, which is always added; rows
+#'   with missing values are dropped, and `predict()` builds the same
+#'   columns from new data frames. Positionally, `y` also serves.
+#' @return The tutorial's `beta_hat`: the coefficients as a one-column
+#'   matrix, rows `"(Intercept)"`, then the columns of `X` (or `x1`, `x2`,
+#'   ... when `X` has no column names), of class `nnfs_linear_reg`. Its
+#'   other fields are attributes, read with `$` (see [regression-fields]):
+#'   `coefficients` (the named vector), `history` (the mean
 #'   squared error after each epoch; `NULL` for `"ols"`), `loss` (the final
 #'   mean squared error), `fitted.values`, `y`, `nobs`, `method`, `epochs`,
 #'   `lr` and `call`. It has `coef()`, `predict()`, `print()`, `summary()`
@@ -257,8 +266,10 @@ linear_reg <- function(X, y, method = c("ols", "gd"), epochs = 200, lr = 0.1,
 #' @param lr Learning rate, a positive number.
 #' @param verbose If `TRUE`, report the final log-likelihood with
 #'   [message()].
-#' @return An object of class `nnfs_logistic_reg`, a list with
-#'   `coefficients` (named as in [linear_reg()]), `history` (the mean
+#' @return The tutorial's `beta_hat`: the coefficients as a one-column
+#'   matrix (rows as in [linear_reg()]), of class `nnfs_logistic_reg`, with
+#'   these fields read with `$` (see [regression-fields]): `coefficients`
+#'   (the named vector), `history` (the mean
 #'   cross-entropy after each epoch), `loss` (its final value, minus the
 #'   log-likelihood divided by `nobs`), `fitted.values` (probabilities),
 #'   `linear.predictors`, `y` (coded 0/1), `levels` (for a factor `y`),
@@ -324,9 +335,10 @@ logistic_reg <- function(X, y, epochs, lr, verbose = TRUE, data = NULL) {
 #' @param y The classes, one per row of `X`: a factor, a character or
 #'   logical vector, or whole-number labels. Unused factor levels are
 #'   dropped; at least two classes must remain.
-#' @return An object of class `nnfs_softmax_reg`, a list with
-#'   `coefficients` (a (p + 1) x K matrix: rows `"(Intercept)"` and the
-#'   columns of `X`, one column per class), `history` (the mean
+#' @return The coefficients as a (p + 1) x K matrix (rows `"(Intercept)"`
+#'   and the columns of `X`, one column per class), of class
+#'   `nnfs_softmax_reg`, with these fields read with `$` (see
+#'   [regression-fields]): `coefficients` (the same matrix), `history` (the mean
 #'   cross-entropy after each epoch), `loss` (its final value),
 #'   `fitted.values` (an n x K matrix of probabilities), `linear.predictors`,
 #'   `y` (a factor), `levels`, `nobs`, `epochs`, `lr` and `call`. It has

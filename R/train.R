@@ -145,6 +145,7 @@ train_network <- function(net, train, val, s, warm_start) {
     # the articles' network before its first epoch, for teaching
     h <- task_history(empty_history(), net$task, s$C, n_outputs(net))
     net$history <- continue_history(warm_start, h)
+    if (!is.null(warm_start)) net$optimizer_state <- warm_start$optimizer_state
     return(label_activations(net))
   }
   opts <- engine_options(s$epochs, s$mini_batch_size, s$lr, s$C, s$optimizer,
@@ -153,14 +154,41 @@ train_network <- function(net, train, val, s, warm_start) {
   if (s$verbose)
     opts <- c(opts, progress_reporter(s$epochs, ceiling(nrow(train$x) / s$mini_batch_size),
                                       net$task, s$C, n_outputs(net), !is.null(val)))
+  opts$state <- warm_state(warm_start, net, s$optimizer, nrow(train$x))
   fit <- engine_fit(net$layers, network_params(net), train$x, train$y,
                     val$x, val$y, opts)
   net <- set_network_params(net, fit$params)
+  net$optimizer_state <- c(list(optimizer = s$optimizer), fit$state)
   fit$history <- task_history(fit$history, net$task, s$C, n_outputs(net))
   net$history <- continue_history(warm_start, fit$history)
   net$epochs_run <- fit$epochs_run
   if (!is.null(s$patience)) net$best_epoch <- fit$best_epoch
   label_activations(net)
+}
+
+# The training state a warm start continues (C_train's `state`): the
+# optimizer's velocities or moments and step count, and the order of the
+# samples the last epoch's shuffle left, so that 5 epochs and 5 more give
+# the 10 epochs of one call. None (a fresh start) when `old` has none
+# (saved by 0.1.0) or used another optimizer; the order restarts when the
+# data have another number of samples.
+warm_state <- function(old, net, optimizer, n) {
+  st <- if (is.null(old)) NULL else old$optimizer_state
+  if (is.null(st) || !identical(st$optimizer, optimizer)) return(NULL)
+  n_par <- sum(vapply(network_params(net), function(p) length(p$W) + length(p$b), 0))
+  n_opt <- if (optimizer == "sgd") 0 else 2 * n_par
+  ok <- is.double(st$opt) && length(st$opt) == n_opt && all_finite(st$opt) &&
+    is.numeric(st$step) && length(st$step) == 1L && is.finite(st$step) &&
+    st$step >= 0 &&
+    is.integer(st$order)
+  if (!ok)
+    model_error("`warm_start` has an optimizer state that does not fit its ",
+                "network (was it edited?).")
+  order <- if (length(st$order) == n) st$order else seq_len(n) - 1L
+  if (length(st$order) == n && !identical(sort(st$order), seq_len(n) - 1L))
+    model_error("`warm_start` has a sample order that is not a permutation ",
+                "(was it edited?).")
+  list(opt = st$opt, step = as.double(st$step), order = order)
 }
 
 # What verbose training says, through message() so that suppressMessages()
@@ -235,8 +263,9 @@ spec_param_counts <- function(s) {
 # Refuse a network the engine cannot hold before anything is allocated: the
 # kernels count a layer's weights in int, and the parameters (the result, the
 # copy being trained and the copy of the epoch's start kept in case it
-# diverges), gradients, optimizer state, batch buffers and the engine's copy
-# of the training data must fit in the memory available.
+# diverges), gradients, optimizer state (and its copy of the epoch's start),
+# the sample order (two copies), batch buffers and the engine's copy of the
+# training data must fit in the memory available.
 # `arg` names the argument that set the sizes.
 check_engine_memory <- function(layers, batch, n, optimizer, arg) {
   counts <- vapply(layers, spec_param_counts, c(0, 0))
@@ -248,14 +277,15 @@ check_engine_memory <- function(layers, batch, n, optimizer, arg) {
               " weights in layer ", big[1L], "; a layer can have at most ",
               format_count(.Machine$integer.max), ".")
   cap <- max(min(batch, n), min(n, 256))
-  slots <- if (optimizer == "sgd") 4 else 6
+  slots <- if (optimizer == "sgd") 4 else 8
   acts <- sum(vapply(layers, function(s) as.double(s$n_out), 0))
   # conv2d keeps per-sample weight-gradient partials for the batch
   conv <- sum(w[vapply(layers, function(s) s$kind == layer_codes[["conv2d"]], NA)])
   # the training data: a copy, or a chunk of a quarter (engine_samples())
   data <- as.double(n) * layers[[1L]]$n_in
   if (8 * data > nnfs_copy_limit()) data <- data / 4
-  need <- 8 * (slots * sum(w + b) + 3 * cap * acts + min(batch, n) * conv + data)
+  need <- 8 * (slots * sum(w + b) + 3 * cap * acts + min(batch, n) * conv + data +
+               n)
   avail <- memory_available()
   if (!is.na(avail) && need > avail)
     arg_error("`", arg, "` with batches of ", min(batch, n), " needs about ",

@@ -209,6 +209,48 @@ static void progress_from(train_progress *pr, SEXP opts)
     pr->tick = pr->batch ? get_int(opts, "tick") : 0;
 }
 
+/* ---- the training state a warm start continues ----
+ * opts$state: NULL (a fresh start: zero optimizer state, step 0, samples
+ * in order) or list(opt, step, order) as C_train returned it, order
+ * 0-based. R checked that it belongs to this network, optimizer and data;
+ * here only its sizes are guarded. The result holds the state at the end. */
+
+static SEXP state_in(train_state *st, SEXP opts, const network *nt, int kind,
+                     int n)
+{
+    const char *nm[] = {"opt", "step", "order", ""};
+    SEXP out = PROTECT(mkNamed(VECSXP, nm));
+    long n_opt = optim_state_doubles(nt, kind);
+    SET_VECTOR_ELT(out, 0, allocVector(REALSXP, n_opt));
+    SET_VECTOR_ELT(out, 2, allocVector(INTSXP, n));
+    st->opt = REAL(VECTOR_ELT(out, 0));
+    st->n_opt = n_opt;
+    st->order = INTEGER(VECTOR_ELT(out, 2));
+    st->step = 0;
+    SEXP in = get_elt(opts, "state");
+    if (in == R_NilValue) {
+        memset(st->opt, 0, sizeof(double) * n_opt);
+        for (int i = 0; i < n; i++) st->order[i] = i;
+    } else {
+        SEXP o = get_elt(in, "opt"), ord = get_elt(in, "order");
+        if (!isReal(o) || xlength(o) != n_opt || TYPEOF(ord) != INTSXP ||
+            xlength(ord) != n)
+            error("internal error: the training state does not fit");
+        memcpy(st->opt, REAL(o), sizeof(double) * n_opt);
+        int *seen = (int *) R_alloc(n, sizeof(int));
+        memset(seen, 0, sizeof(int) * n);
+        for (int i = 0; i < n; i++) {
+            int v = INTEGER(ord)[i];
+            if (v < 0 || v >= n || seen[v]++)
+                error("internal error: the sample order is not a permutation");
+            st->order[i] = v;
+        }
+        st->step = (long) get_dbl(in, "step");
+    }
+    UNPROTECT(1);
+    return out;
+}
+
 /* ---- C_train(layers, params, x, y, xval, yval, opts) ---- */
 
 SEXP C_train(SEXP layers, SEXP params, SEXP x, SEXP y, SEXP xval,
@@ -260,12 +302,15 @@ SEXP C_train(SEXP layers, SEXP params, SEXP x, SEXP y, SEXP xval,
     for (long i = 0; i < 4L * cfg.epochs; i++) hv[i] = NA_REAL;
     train_hist h = {hv, hv + cfg.epochs, hv + 2L * cfg.epochs,
                     hv + 3L * cfg.epochs, 0, 0, 0, 0};
+    train_state st;
+    SEXP state = PROTECT(state_in(&st, opts, &nt, cfg.opt.kind, n));
     GetRNGstate();
-    train_run(&nt, &d, &cfg, &h);
+    train_run(&nt, &d, &cfg, &h, &st);
     PutRNGstate();
+    SET_VECTOR_ELT(state, 1, ScalarReal((double) st.step));
 
     const char *nm[] = {"params", "history", "epochs_run", "best_epoch",
-                        "diverged_epoch", "diverged_batch", ""};
+                        "diverged_epoch", "diverged_batch", "state", ""};
     SEXP res = PROTECT(mkNamed(VECSXP, nm));
     SET_VECTOR_ELT(res, 0, trained);
     SET_VECTOR_ELT(res, 1, hist);
@@ -273,7 +318,8 @@ SEXP C_train(SEXP layers, SEXP params, SEXP x, SEXP y, SEXP xval,
     SET_VECTOR_ELT(res, 3, ScalarInteger(h.best_epoch));
     SET_VECTOR_ELT(res, 4, ScalarInteger(h.diverged_epoch));
     SET_VECTOR_ELT(res, 5, ScalarInteger(h.diverged_batch));
-    UNPROTECT(3);
+    SET_VECTOR_ELT(res, 6, state);
+    UNPROTECT(4);
     return res;
 }
 

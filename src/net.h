@@ -55,6 +55,18 @@ typedef struct {
     train_progress progress;
 } train_cfg;
 
+/* What training carries from one epoch to the next, and from one call to
+ * the next (a warm start): the optimizer's state (optim_state_doubles()
+ * values), its step count, and the order of the n training samples that
+ * the last shuffle left. The caller owns and initialises it; after a
+ * diverged epoch it is put back to that epoch's start, like the
+ * parameters. */
+typedef struct {
+    double *opt;
+    long n_opt, step;
+    int *order;
+} train_state;
+
 /* n samples of p values each: one sample per column (p x n) or, with rows
  * set, one per row (n x p, R's own layout, read in place without a copy) */
 typedef struct {
@@ -73,7 +85,7 @@ typedef struct {
 } train_data;
 
 void train_run(network *nt, const train_data *d, const train_cfg *cfg,
-               train_hist *h);
+               train_hist *h, train_state *st);
 /* buf: p x batch_cap doubles, used when the samples are in rows */
 void net_evaluate(network *nt, const sample_set *x, const double *y, int k,
                   int cost, double *buf, double *loss, double *acc);

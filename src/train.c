@@ -240,41 +240,49 @@ static int patience_over(network *nt, train_hist *h, int e, int patience,
     return e + 1 - h->best_epoch >= patience;
 }
 
+/* Copy the training state (save 1: st -> snap; 0: snap -> st). */
+static void state_copy(train_state *st, train_state *snap, int n, int save)
+{
+    train_state *from = save ? st : snap, *to = save ? snap : st;
+    memcpy(to->opt, from->opt, sizeof(double) * from->n_opt);
+    memcpy(to->order, from->order, sizeof(int) * n);
+    to->step = from->step;
+}
+
 void train_run(network *nt, const train_data *d, const train_cfg *cfg,
-               train_hist *h)
+               train_hist *h, train_state *st)
 {
     int n = d->x.n, p = d->x.p;
     int has_val = d->xv.v != NULL && d->xv.n > 0;
     int stopping = cfg->patience > 0 && has_val;
-    int *perm = (int *) R_alloc(n, sizeof(int));
     double *xb = d->x.rows ? NULL :
         (double *) R_alloc((size_t) p * cfg->batch, sizeof(double));
     double *yb = (double *) R_alloc((size_t) d->k * cfg->batch, sizeof(double));
     double *vb = has_val && d->xv.rows ?
         (double *) R_alloc((size_t) p * nt->batch_cap, sizeof(double)) : NULL;
     chunk_reader c = chunk_reader_alloc(&d->x, cfg->batch);
-    long n_state = optim_state_doubles(nt, cfg->opt.kind), step = 0;
-    double *state = (double *) R_alloc(n_state > 0 ? n_state : 1, sizeof(double));
     double *best = stopping ?
         (double *) R_alloc(param_count(nt), sizeof(double)) : NULL;
     /* the parameters at the start of the epoch, put back if it diverges:
      * one copy per epoch, negligible beside the epoch's products */
     double *start = (double *) R_alloc(param_count(nt) + 1, sizeof(double));
+    train_state st0 = {(double *) R_alloc(st->n_opt + 1, sizeof(double)),
+                       st->n_opt, 0, (int *) R_alloc(n, sizeof(int))};
     double best_loss = INFINITY;
-    memset(state, 0, sizeof(double) * n_state);
-    for (int i = 0; i < n; i++) perm[i] = i;
     h->epochs_run = 0; h->best_epoch = 0; h->diverged_epoch = 0;
     h->diverged_batch = 0;
 
     for (int e = 0; e < cfg->epochs; e++) {
         params_copy(nt, start, 1);
-        int bad = train_epoch(nt, d, cfg, e, perm, xb, yb, &c, state, &step,
-                              &h->train_loss[e], &h->train_acc[e]);
+        state_copy(st, &st0, n, 1);
+        int bad = train_epoch(nt, d, cfg, e, st->order, xb, yb, &c, st->opt,
+                              &st->step, &h->train_loss[e], &h->train_acc[e]);
         if (bad || !params_finite(nt)) {
             /* batch 0: every loss was finite but a parameter is not */
             h->diverged_epoch = e + 1;
             h->diverged_batch = bad;
             params_copy(nt, start, 0);
+            state_copy(st, &st0, n, 0);
             break;
         }
         h->val_loss[e] = h->val_acc[e] = NAN;

@@ -41,7 +41,12 @@ gctorture_calls <- function() {
       ns$regression_gd(X, c(0L, 1L, 0L, 1L), matrix(0, 3, 2), "softmax", 2L, 0.1),
     C_train = function() {
       set.seed(1)
-      ns$engine_fit(layers, params, t(x), t(y), t(x), t(y), opts)
+      fresh <- ns$engine_fit(layers, params, t(x), t(y), t(x), t(y), opts)
+      # a warm start: the optimizer state and sample order go in and out
+      warm <- opts
+      warm$state <- list(opt = seq(0, 0.01, length.out = 34), step = 3,
+                         order = c(2L, 0L, 3L, 1L))
+      list(fresh, ns$engine_fit(layers, params, t(x), t(y), NULL, NULL, warm))
     },
     C_predict = function() ns$engine_predict(layers, params, t(x)),
     C_backprop = function() ns$engine_backprop(layers, params, t(x), t(y)),

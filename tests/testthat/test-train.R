@@ -72,51 +72,57 @@ test_that("a network read back with readRDS() warm-starts exactly like the one i
   expect_false(identical(res[[1]]$cn, params(cn)))
 })
 
-test_that("two sgd epochs equal one epoch, saveRDS(), and a warm-started epoch", {
-  # Each call starts from the samples in their given order, and each epoch
-  # shuffles the order the previous epoch left (src/train.c), drawing from
-  # R's RNG. A warm start draws nothing before it shuffles, so after
-  # set.seed() the second call makes the same draws as epoch 2 of a
-  # two-epoch call, but applies them to the given order instead of the
-  # order epoch 1 left. Warm-starting on the data in epoch 1's order
-  # therefore continues the two-epoch run exactly; on the data as given, it
-  # does not.
-  epoch_order <- function(n) {
-    perm <- seq_len(n)
-    for (i in (n - 1L):1L) {
-      j <- sample.int(i + 1L, 1L)
-      perm[c(i + 1L, j)] <- perm[c(j, i + 1L)]
-    }
-    perm
-  }
-  params <- function(net) net[c("weights", "biases")]
+test_that("5 epochs and 5 more with warm_start are the 10 epochs of one call, for every optimizer", {
+  # The network keeps what training carries from epoch to epoch: the
+  # optimizer's velocities or moments, its step count and the sample order
+  # the last shuffle left (each epoch shuffles that order with R's RNG). A
+  # warm start draws nothing before it shuffles, so without resetting the
+  # seed the second call makes the draws of epochs 6 to 10 of the single
+  # call, on the same order and state, through saveRDS() too. (Before the
+  # state was kept, a warm start restarted the optimizer and the order:
+  # the test asserted that the naive continuation differed.)
   d <- iris_xy()
-  sizes <- c(4, 6, 3)
-  set.seed(11)
-  two <- neuralnetwork(sizes, d, 2, 10, 0.5)
-  set.seed(11)
-  one <- neuralnetwork(sizes, d, 1, 10, 0.5)
-  seed_after_one <- .Random.seed
+  fit <- function(epochs, opt, warm = NULL)
+    neuralnetwork(c(4, 6, 3), d, epochs, 16, 0.05, optimizer = opt, dropout = 0.2,
+                  l2 = 1e-3, warm_start = warm)
   path <- tempfile(fileext = ".rds")
   on.exit(unlink(path))
-  saveRDS(one, path)
-  back <- readRDS(path)
-
+  for (opt in c("sgd", "momentum", "nesterov", "rmsprop", "adam")) {
+    set.seed(11)
+    ten <- fit(10, opt)
+    set.seed(11)
+    five <- fit(5, opt)
+    saveRDS(five, path)
+    more <- fit(5, opt, readRDS(path))
+    expect_identical(more[[1]], ten[[1]], label = opt)
+    expect_identical(more[[2]], ten[[2]], label = opt)
+    expect_identical(more$history, ten$history, label = opt)
+    expect_identical(more$optimizer_state, ten$optimizer_state, label = opt)
+  }
+  expect_identical(ten$optimizer_state$step, 10 * ceiling(150 / 16))
+  # another optimizer starts its own state afresh; so does a 0.1.0 model
   set.seed(11)
-  init_dense_params(sizes, "article")   # the draws of neuralnetwork()'s initialisation
-  order1 <- epoch_order(nrow(d$x))
-  expect_identical(.Random.seed, seed_after_one)
-  assign(".Random.seed", seed_after_one, envir = globalenv())
-  cont <- neuralnetwork(sizes, list(x = d$x[order1, ], y = d$y[order1]), 1, 10, 0.5,
-                        warm_start = back)
-  expect_identical(params(cont), params(two))
-  expect_identical(cont$history, two$history)
-
-  assign(".Random.seed", seed_after_one, envir = globalenv())
-  plain <- neuralnetwork(sizes, d, 1, 10, 0.5, warm_start = back)
-  # if this fails, each epoch now shuffles a fresh order: then `plain` is
-  # the exact continuation, and this test should assert that instead
-  expect_false(identical(params(plain), params(two)))
+  switched <- fit(2, "momentum", five)
+  expect_identical(switched$optimizer_state$step, 2 * ceiling(150 / 16))
+  # the same holds for a CNN
+  imgs <- array(seq(0, 1, length.out = 6 * 6 * 12) %% 0.37, c(12, 6, 6))
+  y <- factor(rep(c("a", "b", "c"), 4))
+  cfit <- function(epochs, warm = NULL)
+    cnn(list(layer_conv2d(2, 3), layer_maxpool2d(2), layer_flatten(),
+             layer_dense(3, "softmax")), list(x = imgs, y = y), epochs, 4, 0.05,
+        optimizer = "adam", warm_start = warm)
+  set.seed(3)
+  c4 <- cfit(4)
+  set.seed(3)
+  c2 <- cfit(2)
+  expect_identical(cfit(2, c2)[[2]], c4[[2]])
+  # an edited state is refused
+  bad <- five
+  bad$optimizer_state$order <- rev(bad$optimizer_state$order)[-1]
+  bad$optimizer_state$order[1] <- 0L
+  expect_no_error(fit(1, "adam", bad))   # another length: the order restarts
+  bad$optimizer_state$opt <- bad$optimizer_state$opt[-1]
+  expect_error(fit(1, "adam", bad), class = "nnfs_error_model")
 })
 
 test_that("softmax and cross-entropy stay finite for logits of size 1000", {
