@@ -114,9 +114,19 @@ nnfs_mlp_fit <- function(x, y, hidden_units = NULL, penalty = NULL,
 # Called from .onLoad(): register now if parsnip is loaded, and in any case
 # whenever parsnip is loaded later in the session.
 parsnip_hook <- function() {
-  if (isNamespaceLoaded("parsnip")) register_parsnip_engine()
+  if (isNamespaceLoaded("parsnip")) try_register_parsnip_engine()
   setHook(packageEvent("parsnip", "onLoad"),
-          function(...) register_parsnip_engine())
+          function(...) try_register_parsnip_engine())
+}
+
+# A registration that fails (a parsnip whose registration functions have
+# changed) must not stop nnfs or parsnip from loading: warn instead.
+try_register_parsnip_engine <- function() {
+  tryCatch(register_parsnip_engine(), error = function(e) {
+    warning("nnfs could not register its parsnip engine: ",
+            conditionMessage(e), call. = FALSE)
+    invisible(FALSE)
+  })
 }
 
 # Add the "nnfs" engine to parsnip's mlp(). Does nothing if it is already
@@ -129,11 +139,10 @@ register_parsnip_engine <- function() {
     parsnip::set_model_engine("mlp", mode, "nnfs")
     parsnip::set_dependency("mlp", "nnfs", "nnfs", mode = mode)
   }
-  args <- c(hidden_units = "hidden_units", penalty = "penalty",
-            dropout = "dropout", epochs = "epochs", activation = "activation",
-            learn_rate = "learn_rate")
-  for (a in names(args))
-    parsnip::set_model_arg("mlp", "nnfs", parsnip = a, original = args[[a]],
+  # nnfs_mlp_fit() takes parsnip's names; dials has a parameter of each name
+  for (a in c("hidden_units", "penalty", "dropout", "epochs", "activation",
+              "learn_rate"))
+    parsnip::set_model_arg("mlp", "nnfs", parsnip = a, original = a,
                            func = list(pkg = "dials", fun = a),
                            has_submodel = FALSE)
   for (mode in c("classification", "regression")) {
