@@ -5,11 +5,12 @@
 # packages if Debian's are not available.
 #
 # Then the optional packages of the parsnip engine's tests and vignette:
-# their dependencies from Debian where it has them, and parsnip itself (not
-# in Debian) from CRAN with whatever dependencies must be newer than
+# their dependencies from Debian where it has them, and parsnip, rsample
+# and tune from CRAN with whatever dependencies must be newer than
 # Debian's (tools/install-cran.R). About 2.5 minutes of compiling on a
-# 2-core machine the first time, nothing after that. A failure there is
-# reported and does not stop the script: the tests that need parsnip skip.
+# 2-core machine for parsnip and 5 more for tune, the first time only. A
+# failure there is reported and does not stop the script (the tests that
+# need them skip, though R CMD check then notes the missing package).
 set -u
 need_pkgs="knitr rmarkdown png testthat"
 missing=$(Rscript -e "p <- strsplit('$need_pkgs', ' ')[[1]]; cat(p[!vapply(p, requireNamespace, logical(1), quietly = TRUE)])")
@@ -24,22 +25,19 @@ if [ -n "$debs" ] && command -v apt-get >/dev/null 2>&1; then
 fi
 Rscript -e "p <- strsplit('$need_pkgs', ' ')[[1]]; p <- p[!vapply(p, requireNamespace, logical(1), quietly = TRUE)]; if (length(p)) install.packages(p, repos = 'https://cloud.r-project.org')"
 
-# ---- optional: parsnip (tests/testthat/test-parsnip.R, vignettes/tidymodels.Rmd)
-opt_pkgs="rsample cli dplyr generics ggplot2 globals glue hardhat lifecycle magrittr pillar prettyunits purrr rlang tibble tidyr vctrs withr"
-if ! Rscript -e 'quit(status = !requireNamespace("parsnip", quietly = TRUE))' >/dev/null 2>&1; then
+# ---- optional: parsnip and tune (tests/testthat/test-parsnip.R, vignettes/tidymodels.Rmd)
+# what Debian has of their dependencies (the rest comes with these)
+opt_pkgs="rsample recipes cli dplyr generics ggplot2 globals glue hardhat lifecycle magrittr pillar prettyunits purrr rlang tibble tidyr vctrs withr furrr future.apply RcppArmadillo gower ipred lubridate data.table slider"
+cran_pkgs="parsnip rsample tune"
+if ! Rscript -e "quit(status = !all(vapply(strsplit('$cran_pkgs', ' ')[[1]], requireNamespace, NA, quietly = TRUE)))" >/dev/null 2>&1; then
   missing=$(Rscript -e "p <- strsplit('$opt_pkgs', ' ')[[1]]; cat(p[!vapply(p, requireNamespace, logical(1), quietly = TRUE)])")
   debs=""
-  for p in $missing; do debs="$debs r-cran-$p"; done
+  for p in $missing; do debs="$debs r-cran-$(printf '%s' "$p" | tr 'A-Z' 'a-z')"; done
   if [ -n "$debs" ] && command -v apt-get >/dev/null 2>&1; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq >/dev/null 2>&1 || true
     apt-get install -y -qq $debs >/dev/null 2>&1 || echo "install-deps: apt-get could not install (optional):$debs"
   fi
-  timeout 1800 Rscript tools/install-cran.R parsnip rsample || echo "install-deps: parsnip was not installed; its tests will skip"
-fi
-# tune (the vignette's and a test's small grid) only on request: its 15
-# CRAN packages took 16 minutes to build here, 5 of them of CPU time.
-if [ "${NNFS_INSTALL_TUNE:-0}" = 1 ]; then
-  timeout 2400 Rscript tools/install-cran.R tune || echo "install-deps: tune was not installed; its test will skip"
+  timeout 2400 Rscript tools/install-cran.R $cran_pkgs || echo "install-deps: $cran_pkgs not all installed; tests needing them will skip"
 fi
 true

@@ -158,8 +158,7 @@ test_that("unsupported modes, activations and engine arguments are errors", {
 })
 
 test_that("tune() on mlp()'s arguments tunes the nnfs network", {
-  # tune is not installed by tools/install-deps.sh unless NNFS_INSTALL_TUNE=1.
-  # Loading it loads lubridate, which asks timedatectl for the time zone
+  # Loading tune loads lubridate, which asks timedatectl for the time zone
   # (and warns where there is no systemd) unless TZ is set.
   tz_unset <- !nzchar(Sys.getenv("TZ"))
   if (tz_unset) Sys.setenv(TZ = "UTC")
