@@ -11,12 +11,18 @@
 # 2-core machine for parsnip and 5 more for tune, the first time only. A
 # failure there is reported and does not stop the script (the tests that
 # need them skip, though R CMD check then notes the missing package).
+#
+# With --build, only what building the package with its vignettes needs
+# (pandoc, knitr, rmarkdown): the README's install command.
 set -u
+build_only=false
+[ "${1:-}" = "--build" ] && build_only=true
 need_pkgs="knitr rmarkdown png testthat"
+$build_only && need_pkgs="knitr rmarkdown"
 missing=$(Rscript -e "p <- strsplit('$need_pkgs', ' ')[[1]]; cat(p[!vapply(p, requireNamespace, logical(1), quietly = TRUE)])")
 debs=""
 command -v pandoc >/dev/null 2>&1 || debs="$debs pandoc"
-[ -d /usr/share/datasets/fashion-mnist ] || debs="$debs dataset-fashion-mnist"
+$build_only || [ -d /usr/share/datasets/fashion-mnist ] || debs="$debs dataset-fashion-mnist"
 for p in $missing; do debs="$debs r-cran-$p"; done
 if [ -n "$debs" ] && command -v apt-get >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
@@ -24,6 +30,7 @@ if [ -n "$debs" ] && command -v apt-get >/dev/null 2>&1; then
   apt-get install -y -qq $debs >/dev/null 2>&1 || echo "install-deps: apt-get could not install:$debs"
 fi
 Rscript -e "p <- strsplit('$need_pkgs', ' ')[[1]]; p <- p[!vapply(p, requireNamespace, logical(1), quietly = TRUE)]; if (length(p)) install.packages(p, repos = 'https://cloud.r-project.org')"
+$build_only && exit 0
 
 # ---- optional: parsnip and tune (tests/testthat/test-parsnip.R, vignettes/tidymodels.Rmd)
 # what Debian has of their dependencies (the rest comes with these)
