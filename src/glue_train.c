@@ -13,6 +13,7 @@
 #include <Rinternals.h>
 #include "net.h"
 #include "gemm.h"
+#include "threads.h"
 
 static SEXP get_elt(SEXP list, const char *name)
 {
@@ -208,7 +209,7 @@ SEXP C_train(SEXP layers, SEXP params, SEXP x, SEXP y, SEXP xval,
     cfg.opt.l2 = get_dbl(opts, "l2");
     if (cfg.epochs < 1 || cfg.batch < 1)
         error("internal error: epochs and batch must be positive");
-    gemm_set_threads(get_int(opts, "threads"));
+    threads_set(get_int(opts, "threads"));
 
     int n = d.x.n, nv = d.xv.n;
     if (n < 1) error("internal error: no samples");
@@ -247,7 +248,7 @@ SEXP C_predict(SEXP layers, SEXP params, SEXP x, SEXP rows, SEXP threads)
     sample_set s = samples_of(&nt, x, asLogical(rows) == TRUE);
     int n = s.n, k = nt.L[nt.n_layers - 1].n_out;
     int cap = n < 256 ? (n > 0 ? n : 1) : 256;
-    gemm_set_threads(asInteger(threads));
+    threads_set(asInteger(threads));
     bind_buffers(&nt, cap);
     double *buf = s.rows ?
         (double *) R_alloc((size_t) s.p * cap, sizeof(double)) : NULL;
@@ -269,7 +270,7 @@ SEXP C_backprop(SEXP layers, SEXP params, SEXP x, SEXP y, SEXP opts)
     check_targets(&nt, &s, y);
     int n = s.n, k = nrows(y), cost = get_int(opts, "cost");
     if (n < 1) error("internal error: no samples");
-    gemm_set_threads(get_int(opts, "threads"));
+    threads_set(get_int(opts, "threads"));
     bind_buffers(&nt, n);
     layer *out = &nt.L[nt.n_layers - 1];
 

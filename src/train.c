@@ -10,6 +10,7 @@
 #include <R_ext/Utils.h>
 #include "net.h"
 #include "gemm.h"
+#include "threads.h"
 
 /* copy columns idx[0..B-1] of src (rows x n) into dst (rows x B) */
 static void gather(double *dst, const double *src, const int *idx, int rows,
@@ -59,7 +60,7 @@ static void chunk_load(chunk_reader *c, const sample_set *s, const int *perm,
     for (int q = 0; q < m; q++)
         c->key[q] = ((long long) perm[start + q] << 32) | q;
     qsort(c->key, m, sizeof(long long), cmp_key);
-    int nt = gemm_get_threads();
+    int nt = threads_for_elems((double) m * p, (p + CHUNK_FEATURES - 1) / CHUNK_FEATURES);
     /* a pure copy: the same result whatever the thread count. Each pass
      * reads a few feature columns forwards and writes one run per sample. */
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
@@ -164,7 +165,8 @@ static void report(const train_hist *h, int e, int epochs, int has_val)
  * NaN or infinite (the parameters are then not to be used). */
 static int train_epoch(network *nt, const train_data *d, const train_cfg *cfg,
                        int *perm, double *xb, double *yb, chunk_reader *c,
-                       double *state, long *step, double *loss, double *acc)
+                       thread_policy *tp, double *state, long *step,
+                       double *loss, double *acc)
 {
     int last_act = nt->L[nt->n_layers - 1].act;
     double slope = nt->L[nt->n_layers - 1].slope, s = 0.0;
@@ -178,6 +180,7 @@ static int train_epoch(network *nt, const train_data *d, const train_cfg *cfg,
     c->m = 0;
     for (int i = 0; i < n; i += cfg->batch) {
         int B = n - i < cfg->batch ? n - i : cfg->batch;
+        policy_begin(tp);              /* the thread count for this batch */
         const double *xi = batch_block(xb, &d->x, perm, i, B, c);
         gather(yb, d->y, perm + i, d->k, B);
         net_forward(nt, xi, B, 1);
@@ -192,6 +195,7 @@ static int train_epoch(network *nt, const train_data *d, const train_cfg *cfg,
                    slope, d->k, B);
         net_backward(nt, xi, B);
         optim_step(nt, state, &cfg->opt, 1.0 / B, ++(*step));
+        policy_end(tp, B);
         R_CheckUserInterrupt();
     }
     *loss = s / n;
@@ -221,6 +225,9 @@ void train_run(network *nt, const train_data *d, const train_cfg *cfg,
     double *vb = has_val && d->xv.rows ?
         (double *) R_alloc((size_t) p * nt->batch_cap, sizeof(double)) : NULL;
     chunk_reader c = {NULL, NULL, 0, 0, 0};
+    /* from the count the buffers were sized for down to one (threads.c) */
+    thread_policy tp;
+    policy_init(&tp, threads_get());
     if (d->x.rows) {
         c.cap = chunk_samples(n, cfg->batch);
         c.chunk = (double *) R_alloc((size_t) p * c.cap, sizeof(double));
@@ -236,7 +243,7 @@ void train_run(network *nt, const train_data *d, const train_cfg *cfg,
     h->epochs_run = 0; h->best_epoch = 0; h->diverged_epoch = 0;
 
     for (int e = 0; e < cfg->epochs; e++) {
-        if (train_epoch(nt, d, cfg, perm, xb, yb, &c, state, &step,
+        if (train_epoch(nt, d, cfg, perm, xb, yb, &c, &tp, state, &step,
                         &h->train_loss[e], &h->train_acc[e])) {
             h->diverged_epoch = e + 1;
             return;
