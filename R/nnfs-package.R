@@ -17,6 +17,10 @@
 #'     environment variable) says that several workers share the
 #'     processors (each then gets its share, at least one). See "Threads
 #'     and parallel R" below.}
+#'   \item{`nnfs.adaptive_threads`}{`TRUE` (default): training times its
+#'     batches and goes on with one thread while one is faster than
+#'     `nnfs.threads` (another program holds a core). `FALSE`: every batch
+#'     uses `nnfs.threads` threads (for benchmarks and tests).}
 #'   \item{`nnfs.copy_limit`}{Training and prediction data up to this many
 #'     bytes (default `2^27`, 128 MiB) are copied once to the layout the
 #'     engine reads fastest; larger data are read where they are, so that

@@ -28,6 +28,16 @@ nnfs_threads <- function() {
   as.integer(n)
 }
 
+# Option `nnfs.adaptive_threads`: TRUE (default) lets training drop to one
+# thread while one is faster (src/threads.c); FALSE keeps the count.
+nnfs_adaptive_threads <- function() {
+  a <- getOption("nnfs.adaptive_threads", TRUE)
+  if (!is.logical(a) || length(a) != 1L || is.na(a))
+    arg_error("option `nnfs.adaptive_threads` must be TRUE or FALSE, not ",
+              describe(a), ".")
+  as.integer(a)
+}
+
 # A positive whole number from an environment variable, Inf when unset.
 # OMP_NUM_THREADS may list one count per nesting level ("4,2"): the first
 # is the one that counts here.

@@ -198,6 +198,7 @@ SEXP C_train(SEXP layers, SEXP params, SEXP x, SEXP y, SEXP xval,
     cfg.patience = get_int(opts, "patience");
     cfg.verbose = get_int(opts, "verbose");
     cfg.shuffle = get_int(opts, "shuffle");
+    cfg.adaptive = get_int(opts, "adaptive_threads");
     cfg.opt.kind = get_int(opts, "optimizer");
     cfg.opt.lr = get_dbl(opts, "lr");
     cfg.opt.momentum = get_dbl(opts, "momentum");

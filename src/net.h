@@ -30,6 +30,7 @@ void optim_step(network *nt, double *state, const optim_cfg *o,
 /* ---- train.c ---- */
 typedef struct {
     int epochs, batch, cost, patience, verbose, shuffle;
+    int adaptive;              /* thread_policy on (1) or a fixed count */
     optim_cfg opt;
 } train_cfg;
 

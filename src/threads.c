@@ -50,11 +50,15 @@ void threads_set(int n)
 
 int threads_get(void) { return threads_n; }
 
+static void check_deadline(void);
+
 int split_threads(int units)
 {
 #ifdef _OPENMP
-    int nt = threads_n < units ? threads_n : units;
-    return nt > 1 && !omp_in_parallel() ? nt : 1;
+    if (threads_n < 2 || units < 2 || omp_in_parallel())
+        return 1;
+    check_deadline();
+    return threads_n < units ? threads_n : units;
 #else
     (void) units;
     return 1;
@@ -68,9 +72,9 @@ int split_threads(int units)
  * that: then the overhead is at most 5% of what the second thread saves.
  * MACS_PER_US and ELEMS_PER_US are one core's rates for small products
  * and for simple element loops (conservative, measured with bench/threads.R). */
-#define REGION_US     2.0
+#define REGION_US     5.0
 #define WORTH         20.0
-#define MACS_PER_US   4000.0
+#define MACS_PER_US   10000.0
 #define ELEMS_PER_US  500.0
 
 int threads_for_macs(double macs, int units)
@@ -84,22 +88,29 @@ int threads_for_elems(double elems, int units)
 }
 
 /* ---- the training policy ----
- * Wall time per sample decides between `max` threads and one. The count
- * in use (`best`) runs; after `wait` seconds on it, the other count is
- * timed over a few batches (a probe) and taken if it is faster by more
- * than MARGIN. A probe that loses doubles the wait and makes it at least
- * OVERHEAD_INV times the time the probe lost, so probing costs at most
- * 1 / OVERHEAD_INV of the training; the wait stops doubling at WAIT_MAX
- * (while probes are cheap), so a change in the machine's load is seen
- * within about a second. The first batch is not timed (it starts the
- * OpenMP pool). */
+ * Wall time per sample decides between `max` threads and one; the count in
+ * use is `best`. It starts at one thread; after `wait` seconds on `best`,
+ * the other count is timed over a batch or a few (a probe) and taken if it
+ * is faster by more than MARGIN. A probe that loses doubles the wait and
+ * makes it at least OVERHEAD_INV times the time the probe lost, so probes
+ * cost at most about 1 / OVERHEAD_INV of the training; the wait stops
+ * doubling at WAIT_MAX while probes are cheap, so that a change in the
+ * machine's load is seen within about a second.
+ * A batch on several threads has a deadline: the time one thread needed
+ * for it. Past it (another program took a core, and the threads stall at
+ * every barrier) the rest of the batch runs on one thread, and one thread
+ * becomes `best`. So a busy machine costs at most about one batch's time
+ * per probe. The first batch is not timed (caches, page faults). */
 #define MARGIN        0.05
 #define OVERHEAD_INV  20.0
 #define WAIT_MIN      0.01
 #define WAIT_MAX      1.0
 #define PROBE_MIN_S   0.002   /* a probe lasts at least this long ... */
-#define PROBE_MIN_B   2       /* ... and this many batches ... */
-#define PROBE_MAX_B   16      /* ... but no more than this many */
+#define PROBE_MIN_B   1       /* ... and this many batches ... */
+#define PROBE_MAX_B   8       /* ... but no more than this many */
+
+static double deadline = 0.0;  /* 0: none */
+static int deadline_hit = 0;
 
 static double now(void)
 {
@@ -110,75 +121,122 @@ static double now(void)
 #endif
 }
 
-void policy_init(thread_policy *p, int max)
+/* called by split_threads() outside parallel regions */
+static void check_deadline(void)
+{
+    if (deadline > 0.0 && threads_n > 1 && now() > deadline) {
+        threads_n = 1;
+        deadline_hit = 1;
+    }
+}
+
+void policy_init(thread_policy *p, int max, int adaptive)
 {
     p->max = max > 1 ? max : 1;
-    p->best = p->cur = p->max;
+    p->adaptive = adaptive;
+    p->best = p->cur = adaptive ? 1 : p->max;
     p->warm = 1;
-    p->probe_left = 0;
-    p->t0 = 0.0;
-    p->rate[0] = p->rate[1] = 0.0;
+    p->probing = 0;
+    p->probe_b = 0;
     p->probe_time = 0.0;
     p->probe_n = 0;
+    p->t0 = 0.0;
+    p->rate1 = p->rate_n = 0.0;
     p->run_time = 0.0;
     p->run_n = 0;
     p->wait = 0.0;
+    deadline = 0.0;
+    deadline_hit = 0;
+#ifdef _OPENMP
+    /* start the pool now, not inside a timed batch */
+    if (p->max > 1 && adaptive && !omp_in_parallel()) {
+#pragma omp parallel num_threads(p->max)
+        { (void) 0; }
+    }
+#endif
 }
 
-int policy_begin(thread_policy *p)
+void policy_begin(thread_policy *p, int B)
 {
-    if (p->max > 1 && p->probe_left == 0 && p->warm == 0 && p->run_n >= 2 &&
+    if (!p->adaptive) {
+        threads_n = p->max;
+        return;
+    }
+    if (p->max > 1 && !p->probing && p->warm == 0 && p->run_n >= 2 &&
         p->run_time >= p->wait) {
-        p->probe_left = PROBE_MAX_B;
+        p->probing = 1;
+        p->probe_b = 0;
         p->probe_time = 0.0;
         p->probe_n = 0;
     }
     int other = p->best == 1 ? p->max : 1;
-    p->cur = p->probe_left > 0 ? other : p->best;
-    threads_set(p->cur);
+    p->cur = p->probing ? other : p->best;
+    threads_n = p->cur;
     p->t0 = now();
-    return p->cur;
+    deadline = p->cur > 1 && p->rate1 > 0.0 ? p->t0 + p->rate1 * B : 0.0;
+    deadline_hit = 0;
 }
 
-/* end of a probe whose rate (seconds per sample) is r */
-static void policy_decide(thread_policy *p, double r)
+/* the EWMA of seconds per sample for count n */
+static void policy_rate(thread_policy *p, int n, double r, int fresh)
 {
-    if (r < (1.0 - MARGIN) * p->rate[0]) {
+    double *x = n > 1 ? &p->rate_n : &p->rate1;
+    *x = fresh || *x == 0.0 ? r : 0.75 * *x + 0.25 * r;
+}
+
+/* end of a probe: take the other count if it won */
+static void policy_decide(thread_policy *p, int won)
+{
+    if (won) {
         p->best = p->best == 1 ? p->max : 1;
         p->wait = WAIT_MIN;
     } else {
-        double lost = p->probe_time - p->rate[0] * p->probe_n;
+        double best_rate = p->best > 1 ? p->rate_n : p->rate1;
+        double lost = p->probe_time - best_rate * p->probe_n;
         double w = 2.0 * p->wait;
         if (w < WAIT_MIN) w = WAIT_MIN;
         if (w > WAIT_MAX) w = WAIT_MAX;
         if (w < OVERHEAD_INV * lost) w = OVERHEAD_INV * lost;
         p->wait = w;
     }
-    p->rate[1] = r;
+    p->probing = 0;
     p->run_time = 0.0;
     p->run_n = 0;
 }
 
-void policy_end(thread_policy *p, int samples)
+void policy_end(thread_policy *p, int B)
 {
-    if (p->max <= 1 || samples < 1) return;
     double dt = now() - p->t0;
+    int hit = deadline_hit;
+    deadline = 0.0;
+    deadline_hit = 0;
+    if (p->max <= 1 || !p->adaptive || B < 1) return;
     if (p->warm > 0) { p->warm--; return; }
-    if (p->probe_left > 0) {
+    double best_rate = p->best > 1 ? p->rate_n : p->rate1;
+    if (p->probing) {
         p->probe_time += dt;
-        p->probe_n += samples;
-        p->probe_left--;
-        int done = PROBE_MAX_B - p->probe_left;
+        p->probe_n += B;
+        p->probe_b++;
         double r = p->probe_time / p->probe_n;
-        /* enough batches and time, or clearly the slower count */
-        if ((done >= PROBE_MIN_B && p->probe_time >= PROBE_MIN_S) ||
-            r > 1.5 * p->rate[0])
-            p->probe_left = 0;
-        if (p->probe_left == 0) policy_decide(p, r);
+        if (hit) {                      /* several threads fell behind one */
+            policy_decide(p, 0);
+            return;
+        }
+        if ((p->probe_b >= PROBE_MIN_B && p->probe_time >= PROBE_MIN_S) ||
+            p->probe_b >= PROBE_MAX_B || r > 1.5 * best_rate) {
+            policy_rate(p, p->cur, r, 1);
+            policy_decide(p, r < (1.0 - MARGIN) * best_rate);
+        }
         return;
     }
-    double r = dt / samples;
-    p->rate[0] = p->run_n == 0 ? r : 0.75 * p->rate[0] + 0.25 * r;
     p->run_n++;
     p->run_time += dt;
+    if (hit) {                          /* the machine got busy */
+        p->best = 1;
+        p->wait = WAIT_MIN;
+        p->run_time = 0.0;
+        p->run_n = 0;
+        return;
+    }
+    policy_rate(p, p->cur, dt / B, 0);
 }

@@ -42,25 +42,31 @@ int threads_for_macs(double macs, int units);
 int threads_for_elems(double elems, int units);
 
 /* ---- the training policy ----
- * Per batch: n = policy_begin(&p) sets and returns the count, then
- * policy_end(&p, samples) records the batch's wall time. */
+ * Per batch: policy_begin(&p, B) sets the count, policy_end(&p, B) records
+ * the batch's wall time. A batch on several threads that runs past the
+ * time one thread took per sample finishes on one thread (the kernels
+ * check the deadline when they ask for threads). */
 typedef struct {
     int max;             /* threads asked for */
+    int adaptive;        /* 0: always max */
     int best;            /* count in use between probes: max or 1 */
     int cur;             /* count of the current batch */
     int warm;            /* batches left before timing starts */
-    int probe_left;      /* batches left in the current probe */
-    double t0;           /* start of the current batch */
-    double rate[2];      /* seconds per sample: [0] best, [1] probe */
-    double probe_time;   /* seconds and samples of the current probe */
+    int probing;         /* the current batch times the other count */
+    int probe_b;         /* batches, seconds and samples of the probe */
+    double probe_time;
     long probe_n;
+    double t0;           /* start of the current batch */
+    double rate1;        /* seconds per sample on one thread, 0 if unknown */
+    double rate_n;       /* and on max threads */
     double run_time;     /* seconds and batches on `best` since the last probe */
     int run_n;
     double wait;         /* seconds on `best` before the next probe */
 } thread_policy;
 
-void policy_init(thread_policy *p, int max);
-int policy_begin(thread_policy *p);
-void policy_end(thread_policy *p, int samples);
+/* adaptive 0: max threads for every batch, no timing */
+void policy_init(thread_policy *p, int max, int adaptive);
+void policy_begin(thread_policy *p, int B);
+void policy_end(thread_policy *p, int B);
 
 #endif

@@ -180,7 +180,7 @@ static int train_epoch(network *nt, const train_data *d, const train_cfg *cfg,
     c->m = 0;
     for (int i = 0; i < n; i += cfg->batch) {
         int B = n - i < cfg->batch ? n - i : cfg->batch;
-        policy_begin(tp);              /* the thread count for this batch */
+        policy_begin(tp, B);           /* the thread count for this batch */
         const double *xi = batch_block(xb, &d->x, perm, i, B, c);
         gather(yb, d->y, perm + i, d->k, B);
         net_forward(nt, xi, B, 1);
@@ -227,7 +227,7 @@ void train_run(network *nt, const train_data *d, const train_cfg *cfg,
     chunk_reader c = {NULL, NULL, 0, 0, 0};
     /* from the count the buffers were sized for down to one (threads.c) */
     thread_policy tp;
-    policy_init(&tp, threads_get());
+    policy_init(&tp, threads_get(), cfg->adaptive);
     if (d->x.rows) {
         c.cap = chunk_samples(n, cfg->batch);
         c.chunk = (double *) R_alloc((size_t) p * c.cap, sizeof(double));

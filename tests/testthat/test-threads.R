@@ -31,7 +31,8 @@ test_that("the default thread count respects OpenMP's variables and mc.cores", {
 })
 
 test_that("bad thread settings are errors that name the setting", {
-  old <- options(nnfs.threads = NULL, mc.cores = NULL)
+  old <- options(nnfs.threads = NULL, mc.cores = NULL,
+                 nnfs.adaptive_threads = NULL)
   on.exit(options(old))
   expect_snapshot(error = TRUE, {
     with_env(c(OMP_NUM_THREADS = "two"), nnfs_threads())
@@ -52,6 +53,10 @@ test_that("bad thread settings are errors that name the setting", {
   })
   expect_snapshot(error = TRUE, {
     options(nnfs.threads = Inf)
+    neuralnetwork(c(4, 3), iris_xy(), 1, 10, 0.1)
+  })
+  expect_snapshot(error = TRUE, {
+    options(nnfs.threads = NULL, nnfs.adaptive_threads = "yes")
     neuralnetwork(c(4, 3), iris_xy(), 1, 10, 0.1)
   })
 })
