@@ -41,10 +41,10 @@ barrier <- function() as.numeric(strsplit(system(paste(exe, 2), intern = TRUE), 
 # sizes near the threshold of src/threads.c
 mac_rate <- function() {
   gemm <- getFromNamespace("nnfs_gemm", "nnfs")
-  A <- matrix(runif(128 * 64), 128); B <- matrix(runif(64 * 16), 64)
-  n <- 2000
+  A <- matrix(runif(128 * 256), 128); B <- matrix(runif(256 * 16), 256)
+  n <- 1000
   t <- system.time(for (i in seq_len(n)) gemm(A, B, threads = 1L))[["elapsed"]]
-  128 * 64 * 16 * n / (t * 1e6)
+  128 * 256 * 16 * n / (t * 1e6)
 }
 
 # ---- workloads ----
@@ -148,7 +148,7 @@ lines <- c(
           fmt(c(cond$idle$barrier[2], cond$busy$barrier[2])),
           fmt(c(cond$idle$barrier[3], cond$busy$barrier[3]), 0)),
   "",
-  sprintf("One core's rate of small products (128 x 64 by 64 x 16, through `.Call`): %s multiply-adds per microsecond.", fmt(macs, 0)),
+  sprintf("One core's rate of small products (128 x 256 by 256 x 16, through `.Call`): %s multiply-adds per microsecond.", fmt(macs, 0)),
   "",
   sprintf("Machine while measuring: idle: %s. Busy: %s.", cond$idle$note, cond$busy$note))
 writeLines(lines, out_file)

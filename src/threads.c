@@ -13,6 +13,8 @@
 
 static int threads_n = 1;
 static volatile int forked = 0;
+static double deadline = 0.0;  /* the policy's, 0: none (see below) */
+static int deadline_hit = 0;
 
 #ifdef HAVE_FORK
 /* Runs in the child of every fork(): the child has only the thread that
@@ -46,6 +48,8 @@ void threads_set(int n)
     int avail = threads_available();
     if (n > avail) n = avail;
     threads_n = forked || n < 1 ? 1 : n;
+    deadline = 0.0;            /* nothing carries over from an earlier call */
+    deadline_hit = 0;
 }
 
 int threads_get(void) { return threads_n; }
@@ -108,9 +112,6 @@ int threads_for_elems(double elems, int units)
 #define PROBE_MIN_S   0.002   /* a probe lasts at least this long ... */
 #define PROBE_MIN_B   1       /* ... and this many batches ... */
 #define PROBE_MAX_B   8       /* ... but no more than this many */
-
-static double deadline = 0.0;  /* 0: none */
-static int deadline_hit = 0;
 
 static double now(void)
 {
