@@ -70,7 +70,9 @@ static int chunk_cols(const conv_geom *g)
 
 /* Samples of a batch are independent, so the kernels below share them out
  * among threads when the batch is worth it (threads.c), each thread with
- * its own im2col chunk. Weight and bias gradients are first formed per
+ * its own im2col chunk, one sample at a time as threads come free (a
+ * thread that loses its core to another program then holds up one
+ * sample, not half the batch). Weight and bias gradients are first formed per
  * sample and then added in sample order, so the sums do not depend on the
  * thread count. */
 
@@ -333,7 +335,7 @@ void conv2d_forward(double *out, double *work, const double *in,
     const ptrdiff_t n_out = (ptrdiff_t) P * F;
     const long chunk = chunk_doubles(g);
     const int nt = threads_for_macs((double) P * K * F * B, B), is_tall = tall(g);
-#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (nt > 1)
     for (int s = 0; s < B; s++) {
         double *o = out + n_out * s, *wk = work + chunk * thread_id();
         double *prod = wk + chunk_rows(g) * K;   /* tall layout only */
@@ -404,7 +406,7 @@ void conv2d_backward(double *din, double *dW, double *db, double *work,
     /* per-sample gradients (K*F for W, then F for b) after the scratch */
     double *part = work + chunk * nt;
     if (din) memset(din, 0, sizeof(double) * (size_t) n_in * B);
-#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (nt > 1)
     for (int s = 0; s < B; s++) {
         const double *d = dz + n_out * s;
         double *wk = work + chunk * thread_id();
