@@ -9,13 +9,18 @@
 # holding a core for the duration, killed afterwards. Each time is the
 # median of `reps` runs, the modes alternating within each repetition.
 #
+# "Idle" waits (up to `idle_wait` minutes) until no other process has been
+# runnable for 5 s in a row (/proc/loadavg's running count), since the
+# machine is shared; the results say whether it got there.
+#
 # Usage (from the package root, with nnfs installed and
 # `apt-get install -y dataset-fashion-mnist`):
-#   Rscript bench/threads.R [results-file] [reps]
+#   Rscript bench/threads.R [results-file] [reps] [idle_wait]
 suppressPackageStartupMessages(library(nnfs))
 args <- commandArgs(trailingOnly = TRUE)
 out_file <- if (length(args) >= 1) args[1] else "bench/threads-results.md"
 reps <- if (length(args) >= 2) as.integer(args[2]) else 5L
+idle_wait <- if (length(args) >= 3) as.numeric(args[3]) else 0
 fm_dir <- "/usr/share/datasets/fashion-mnist"
 stopifnot(dir.exists(fm_dir), file.exists("bench/barrier.c"))
 
@@ -27,6 +32,20 @@ busy_start <- function() {
   as.integer(pid)
 }
 busy_stop <- function(pid) { tools::pskill(pid); Sys.sleep(0.5) }
+
+# other runnable processes now (the 4th field of /proc/loadavg counts this one)
+running <- function()
+  as.integer(sub("/.*", "", strsplit(readLines("/proc/loadavg"), " ")[[1]][4])) - 1L
+wait_idle <- function(minutes) {
+  deadline <- Sys.time() + 60 * minutes
+  quiet <- 0
+  while (Sys.time() < deadline) {
+    quiet <- if (running() == 0L) quiet + 1 else 0
+    if (quiet >= 10) return(TRUE)
+    Sys.sleep(0.5)
+  }
+  FALSE
+}
 
 # ---- the cost of a parallel region ----
 cc <- system2("R", c("CMD", "config", "CC"), stdout = TRUE)
@@ -106,7 +125,11 @@ for (nm in names(workloads)) invisible(time_it(workloads[[nm]], modes$default)) 
 cond <- list()
 for (state in c("idle", "busy")) {
   pid <- if (state == "busy") busy_start()
+  quiet <- if (state == "idle" && idle_wait > 0) wait_idle(idle_wait) else NA
   note <- machine()
+  if (!is.na(quiet))
+    note <- paste0(note, if (quiet) "; no other process was runnable for 5 s before the run"
+                         else sprintf("; the machine did not become quiet within %g minutes", idle_wait))
   b <- barrier()
   med <- measure()
   if (!is.null(pid)) busy_stop(pid)
