@@ -70,12 +70,16 @@ int split_threads(int units)
 }
 
 /* ---- thresholds ----
- * Opening and closing a parallel region of two threads costs about
- * REGION_US microseconds on an idle machine (bench/threads.R measures it),
- * and a region is worth it when the serial work is at least 20 times
- * that: then the overhead is at most 5% of what the second thread saves.
- * MACS_PER_US and ELEMS_PER_US are one core's rates for small products
- * and for simple element loops (conservative, measured with bench/threads.R). */
+ * A region is worth opening when its serial work is at least WORTH times
+ * what opening and closing it costs: then the overhead is at most 5% of
+ * what the second thread saves. bench/threads.R (bench/barrier.c)
+ * measured a region of two threads at 10-30 us and a barrier at 7-17 us
+ * on this 2-core machine while another developer's builds ran on it, and
+ * 85-105 us with a busy loop as well; REGION_US is the cost on a quiet
+ * machine, and the busier cases are left to the training policy below,
+ * which no fixed threshold could serve. MACS_PER_US (7600-10700 measured
+ * for 128 x 256 by 256 x 16 through .Call) and ELEMS_PER_US (400-800 for
+ * a ReLU loop) are one core's rates. */
 #define REGION_US     5.0
 #define WORTH         20.0
 #define MACS_PER_US   10000.0
