@@ -9,9 +9,9 @@
 # holding a core for the duration, killed afterwards. Each time is the
 # median of `reps` runs, the modes alternating within each repetition.
 #
-# "Idle" waits (up to `idle_wait` minutes) until no other process has been
-# runnable for 5 s in a row (/proc/loadavg's running count), since the
-# machine is shared; the results say whether it got there.
+# "Idle" waits (up to `idle_wait` minutes) until the processors have been
+# at least 95% idle for 5 s in a row (/proc/stat), since the machine is
+# shared; the results say whether it got there.
 #
 # Usage (from the package root, with nnfs installed and
 # `apt-get install -y dataset-fashion-mnist`):
@@ -33,16 +33,19 @@ busy_start <- function() {
 }
 busy_stop <- function(pid) { tools::pskill(pid); Sys.sleep(0.5) }
 
-# other runnable processes now (the 4th field of /proc/loadavg counts this one)
-running <- function()
-  as.integer(sub("/.*", "", strsplit(readLines("/proc/loadavg"), " ")[[1]][4])) - 1L
+# idle and total jiffies of all processors (/proc/stat)
+cpu_ticks <- function() {
+  v <- as.numeric(strsplit(readLines("/proc/stat", 1L), " +")[[1]][-1])
+  c(idle = v[4] + v[5], total = sum(v[1:8]))
+}
 wait_idle <- function(minutes) {
   deadline <- Sys.time() + 60 * minutes
   quiet <- 0
   while (Sys.time() < deadline) {
-    quiet <- if (running() == 0L) quiet + 1 else 0
-    if (quiet >= 10) return(TRUE)
-    Sys.sleep(0.5)
+    a <- cpu_ticks(); Sys.sleep(1); b <- cpu_ticks()
+    d <- b - a
+    quiet <- if (d[["idle"]] >= 0.95 * d[["total"]]) quiet + 1 else 0
+    if (quiet >= 5) return(TRUE)
   }
   FALSE
 }
@@ -128,7 +131,7 @@ for (state in c("idle", "busy")) {
   quiet <- if (state == "idle" && idle_wait > 0) wait_idle(idle_wait) else NA
   note <- machine()
   if (!is.na(quiet))
-    note <- paste0(note, if (quiet) "; no other process was runnable for 5 s before the run"
+    note <- paste0(note, if (quiet) "; the processors were at least 95% idle for 5 s before the run"
                          else sprintf("; the machine did not become quiet within %g minutes", idle_wait))
   b <- barrier()
   med <- measure()
