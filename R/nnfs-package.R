@@ -10,9 +10,17 @@
 #'
 #' @section Options:
 #' \describe{
-#'   \item{`nnfs.threads`}{Number of threads used by the C kernels
-#'     (default 2, or fewer if the machine has fewer cores). Results do not
-#'     depend on it.}
+#'   \item{`nnfs.threads`}{Number of threads the C kernels may use.
+#'     Results do not depend on it. Default: 2, or fewer when the machine
+#'     has fewer processors, when `OMP_THREAD_LIMIT` or `OMP_NUM_THREADS`
+#'     ask for fewer, or when option `mc.cores` (or the `MC_CORES`
+#'     environment variable) says that several workers share the
+#'     processors (each then gets its share, at least one). See "Threads
+#'     and parallel R" below.}
+#'   \item{`nnfs.adaptive_threads`}{`TRUE` (default): training times its
+#'     batches and goes on with one thread while one is faster than
+#'     `nnfs.threads` (another program holds a core). `FALSE`: every batch
+#'     uses `nnfs.threads` threads (for benchmarks and tests).}
 #'   \item{`nnfs.copy_limit`}{Training and prediction data up to this many
 #'     bytes (default `2^27`, 128 MiB) are copied once to the layout the
 #'     engine reads fastest; larger data are read where they are, so that
@@ -25,6 +33,26 @@
 #'     anything is allocated. Default: the memory the system reports as
 #'     available (on Linux), else no limit.}
 #' }
+#'
+#' @section Threads and parallel R:
+#' The C kernels run on OpenMP threads, and only where a product or loop is
+#' large enough to repay starting them (a parallel region costs a few
+#' microseconds on an idle machine). During training, nnfs times the
+#' batches: when one thread is faster than several (another program holds
+#' a core), it goes on with one thread and tries the others again now and
+#' then, at a bounded cost. The thread count never changes the results.
+#'
+#' Forked workers ([parallel::mclapply()], `future`'s multicore plan, and
+#' the resampling of `caret` or `tidymodels` run with them) always train on
+#' one thread: OpenMP's thread pool does not survive `fork()`, and a worker
+#' that used it would wait for ever. They give the same results as the
+#' parent for the same seed.
+#'
+#' When you train several models at once (resampling, a PSOCK cluster,
+#' `future`'s multisession plan, several R sessions), the workers already
+#' keep the processors busy: set `options(nnfs.threads = 1)` in each
+#' worker, or `options(mc.cores = <workers>)` (or `MC_CORES`) before
+#' loading them, so that each asks for its share of the processors.
 #'
 #' @keywords internal
 #' @useDynLib nnfs, .registration = TRUE

@@ -66,7 +66,7 @@ engine_options <- function(epochs, batch, lr, cost = "ce", optimizer = "sgd",
        beta2 = as.double(beta2), rho = as.double(rho), eps = as.double(eps),
        l1 = as.double(l1), l2 = as.double(l2), patience = as.integer(patience),
        shuffle = as.integer(shuffle),
-       threads = nnfs_threads())
+       threads = nnfs_threads(), adaptive_threads = nnfs_adaptive_threads())
 }
 
 # Samples in rows (n x p matrix, or n x h x w x c array) -> one sample per

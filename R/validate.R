@@ -105,16 +105,6 @@ as_numeric_matrix <- function(x, arg) {
   x
 }
 
-# Number of threads for the C kernels: option `nnfs.threads`, at most 2 by
-# default. Results do not depend on it.
-nnfs_threads <- function() {
-  n <- getOption("nnfs.threads", 2L)
-  if (!is.numeric(n) || length(n) != 1L || is.na(n) || n < 1)
-    arg_error("option `nnfs.threads` must be a positive whole number, not ",
-              describe(n), ".")
-  as.integer(n)
-}
-
 # Data larger than this many bytes are read in place by the engine rather
 # than copied to one sample per column (see engine_samples()).
 nnfs_copy_limit <- function() {

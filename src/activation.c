@@ -6,11 +6,7 @@
 #include <omp.h>
 #endif
 #include "nnfs.h"
-#include "gemm.h"
-
-/* Blocks of at least this many values are shared out among threads by
- * columns (each value's result is the same whatever the split). */
-#define ACT_PAR_MIN 32768
+#include "threads.h"
 
 /* a (n x B): z -> f(z) in place, one thread */
 static void act_forward1(double *a, int act, double slope, int n, int B)
@@ -77,10 +73,11 @@ static void act_backward1(double *d, const double *a, int act, double slope,
     }
 }
 
-/* threads for an (n x B) block */
+/* threads for an (n x B) block, shared out by columns when it is large
+ * enough (each value's result is the same whatever the split) */
 static int act_threads(int n, int B)
 {
-    return (long) n * B >= ACT_PAR_MIN ? split_threads(B) : 1;
+    return threads_for_elems((double) n * B, B);
 }
 
 #ifdef _OPENMP

@@ -26,23 +26,7 @@
 #endif
 #include "gemm.h"
 #include "gemm_kernels.h"
-
-static int gemm_threads = 1;
-
-void gemm_set_threads(int n) { gemm_threads = n > 0 ? n : 1; }
-
-int gemm_get_threads(void) { return gemm_threads; }
-
-int split_threads(int units)
-{
-#ifdef _OPENMP
-    int nt = gemm_threads < units ? gemm_threads : units;
-    return nt > 1 && !omp_in_parallel() ? nt : 1;
-#else
-    (void) units;
-    return 1;
-#endif
-}
+#include "threads.h"
 
 /* element (i, j) of op(X) for a column-major X with leading dimension ld */
 #define OP(X, t, i, j, ld) ((t) ? (X)[(j) + (ptrdiff_t)(i) * (ld)] : (X)[(i) + (ptrdiff_t)(j) * (ld)])
@@ -299,11 +283,6 @@ static void scale_c(const gemm_args *x)
     }
 }
 
-/* Products below this many multiply-adds (about 20 microseconds on one
- * core) run on one thread: waking a team costs microseconds, more when
- * the machine is busy. */
-#define PAR_MIN_MACS 1e6
-
 /* part t of nt: a range of C columns (or rows), cut on register-tile
  * boundaries so that parts waste no lanes (the arithmetic of an element
  * does not depend on where its part starts) */
@@ -344,11 +323,11 @@ void gemm(int trans_a, int trans_b, int m, int n, int k,
     int path = choose_path(isa, &x);
     int by_cols = n >= m;
 #ifdef _OPENMP
-    int nt = gemm_threads, tiles = by_cols ? (n + isa->nr - 1) / isa->nr
-                                           : (m + isa->mr - 1) / isa->mr;
-    if (nt > tiles)
-        nt = tiles;
-    if (nt > 1 && (double) m * n * k >= PAR_MIN_MACS && !omp_in_parallel()) {
+    /* products below the threshold of threads.c run on one thread */
+    int tiles = by_cols ? (n + isa->nr - 1) / isa->nr
+                        : (m + isa->mr - 1) / isa->mr;
+    int nt = threads_for_macs((double) m * n * k, tiles);
+    if (nt > 1) {
         /* small products: a few parts per thread, handed out as threads
          * come free, so that a thread sharing its core with another
          * program does less; large ones: one part per thread, as each

@@ -23,15 +23,6 @@ void gemm_naive(int trans_a, int trans_b, int m, int n, int k,
                 const double *B, int ldb,
                 double beta, double *C, int ldc);
 
-/* Thread count for the following gemm() calls. Each .Call entry point sets
- * it from its own argument, so nothing carries over between calls. */
-void gemm_set_threads(int n);
-int gemm_get_threads(void);
-
-/* Threads for a loop over `units` independent pieces (samples of a batch,
- * columns) that the caller shares out itself: at most gemm_get_threads()
- * and `units`, 1 inside a parallel region. Each piece's result must not
- * depend on the split, so the count changes speed only. */
-int split_threads(int units);
+/* Threads: see threads.h (the count is set per .Call, gemm() reads it). */
 
 #endif

@@ -8,6 +8,7 @@
 #include <math.h>
 #include <string.h>
 #include "gemm.h"
+#include "threads.h"
 #include "nnfs.h"
 
 /* C_gemm(A, B, trans_a, trans_b, naive, threads, alpha, beta, C):
@@ -36,7 +37,7 @@ SEXP C_gemm(SEXP A, SEXP B, SEXP trans_a, SEXP trans_b, SEXP naive,
         C = PROTECT(duplicate(C0));
         be = asReal(beta);
     }
-    gemm_set_threads(asInteger(threads));
+    threads_set(asInteger(threads));
     if (asLogical(naive))
         gemm_naive(ta, tb, m, n, k, al, REAL(A), ra > 0 ? ra : 1,
                    REAL(B), rb > 0 ? rb : 1, be, REAL(C), m > 0 ? m : 1);
@@ -115,7 +116,7 @@ SEXP C_conv2d(SEXP x, SEXP W, SEXP b, SEXP geom, SEXP naive, SEXP threads)
     if (asLogical(naive)) {
         conv2d_forward_naive(REAL(out), REAL(x), REAL(W), bp, &g, B);
     } else {
-        gemm_set_threads(asInteger(threads));
+        threads_set(asInteger(threads));
         double *work = (double *) R_alloc((size_t) conv2d_work_doubles(&g, B),
                                           sizeof(double));
         conv2d_forward(REAL(out), work, REAL(x), REAL(W), bp, &g, ACT_LINEAR, 0.0,
@@ -143,7 +144,7 @@ SEXP C_conv2d_backward(SEXP dz, SEXP x, SEXP W, SEXP geom, SEXP threads)
     SEXP db = SET_VECTOR_ELT(res, 2, allocVector(REALSXP, g.out_c));
     memset(REAL(dW), 0, sizeof(double) * (size_t) XLENGTH(W));
     memset(REAL(db), 0, sizeof(double) * (size_t) g.out_c);
-    gemm_set_threads(asInteger(threads));
+    threads_set(asInteger(threads));
     double *work = (double *) R_alloc((size_t) conv2d_work_doubles(&g, B),
                                       sizeof(double));
     conv2d_backward(REAL(din), REAL(dW), REAL(db), work, REAL(dz), REAL(x),
@@ -211,4 +212,16 @@ SEXP C_all_finite(SEXP x)
             if (v[i] == NA_INTEGER) return ScalarLogical(FALSE);
     }
     return ScalarLogical(TRUE);
+}
+
+/* C_threads_info(): c(available, forked), for nnfs_threads() and the
+ * tests: processors OpenMP may use here, and 1 in a forked child (which
+ * runs on one thread whatever it asks for, threads.c). */
+SEXP C_threads_info(void)
+{
+    SEXP res = PROTECT(allocVector(INTSXP, 2));
+    INTEGER(res)[0] = threads_available();
+    INTEGER(res)[1] = threads_forked();
+    UNPROTECT(1);
+    return res;
 }

@@ -5,6 +5,7 @@
 #include <R.h>
 #include <Rinternals.h>
 #include "gemm.h"
+#include "threads.h"
 
 /* kernels, defined in regression.c (layouts described there) */
 int linear_ols(double *b, double *X, double *y, double *work,
@@ -48,7 +49,7 @@ SEXP C_linear_ols(SEXP X, SEXP y, SEXP tol)
     memcpy(yw, REAL(y), (size_t) n * sizeof(double));
 
     SEXP coef = PROTECT(allocVector(REALSXP, p));
-    gemm_set_threads(1);                     /* rank-one updates: one thread */
+    threads_set(1);                     /* rank-one updates: one thread */
     int bad = linear_ols(REAL(coef), Xw, yw, work, n, p, asReal(tol));
     if (bad) for (int j = 0; j < p; j++) REAL(coef)[j] = NA_REAL;
 
@@ -120,7 +121,7 @@ SEXP C_regression_gd(SEXP X, SEXP y, SEXP coef, SEXP family, SEXP epochs,
     double *work = (double *) R_alloc((size_t) 2 * n, sizeof(double));
     double *w = REAL(W), *h = REAL(hist), *x = REAL(X), *z = REAL(Z);
 
-    gemm_set_threads(asInteger(threads));
+    threads_set(asInteger(threads));
     for (int e = 0; e < n_ep; e++) {
         if (e % INTERRUPT_EVERY == 0) R_CheckUserInterrupt();
         double loss = forward(fam, z, A, work, x, y, w, n, p, K);

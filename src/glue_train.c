@@ -14,6 +14,7 @@
 #include <Rinternals.h>
 #include "net.h"
 #include "gemm.h"
+#include "threads.h"
 
 static SEXP get_elt(SEXP list, const char *name)
 {
@@ -276,6 +277,7 @@ SEXP C_train(SEXP layers, SEXP params, SEXP x, SEXP y, SEXP xval,
     cfg.cost = get_int(opts, "cost");
     cfg.patience = get_int(opts, "patience");
     cfg.shuffle = get_int(opts, "shuffle");
+    cfg.adaptive = get_int(opts, "adaptive_threads");
     cfg.opt.kind = get_int(opts, "optimizer");
     cfg.opt.lr = get_dbl(opts, "lr");
     cfg.opt.momentum = get_dbl(opts, "momentum");
@@ -288,7 +290,7 @@ SEXP C_train(SEXP layers, SEXP params, SEXP x, SEXP y, SEXP xval,
     if (cfg.epochs < 1 || cfg.batch < 1)
         error("internal error: epochs and batch must be positive");
     progress_from(&cfg.progress, opts);
-    gemm_set_threads(get_int(opts, "threads"));
+    threads_set(get_int(opts, "threads"));
 
     int n = d.x.n, nv = d.xv.n;
     if (n < 1) error("internal error: no samples");
@@ -332,7 +334,7 @@ SEXP C_predict(SEXP layers, SEXP params, SEXP x, SEXP rows, SEXP threads)
     sample_set s = samples_of(&nt, x, asLogical(rows) == TRUE);
     int n = s.n, k = nt.L[nt.n_layers - 1].n_out;
     int cap = n < 256 ? (n > 0 ? n : 1) : 256;
-    gemm_set_threads(asInteger(threads));
+    threads_set(asInteger(threads));
     bind_buffers(&nt, cap);
     double *buf = s.rows ?
         (double *) R_alloc((size_t) s.p * cap, sizeof(double)) : NULL;
@@ -354,7 +356,7 @@ SEXP C_backprop(SEXP layers, SEXP params, SEXP x, SEXP y, SEXP opts)
     check_targets(&nt, &s, y);
     int n = s.n, k = nrows(y), cost = get_int(opts, "cost");
     if (n < 1) error("internal error: no samples");
-    gemm_set_threads(get_int(opts, "threads"));
+    threads_set(get_int(opts, "threads"));
     bind_buffers(&nt, n);
     layer *out = &nt.L[nt.n_layers - 1];
 
@@ -427,7 +429,7 @@ SEXP C_trace(SEXP layers, SEXP params, SEXP x, SEXP y, SEXP opts)
     check_targets(&nt, &s, y);
     int B = s.n, k = nrows(y), nl = nt.n_layers, cost = get_int(opts, "cost");
     if (B < 1) error("internal error: no samples");
-    gemm_set_threads(get_int(opts, "threads"));
+    threads_set(get_int(opts, "threads"));
     bind_buffers(&nt, B);
     layer *out = &nt.L[nl - 1];
     const char *nm[] = {"z", "a", "delta", "nabla_w", "nabla_b", "loss", ""};

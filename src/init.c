@@ -3,6 +3,7 @@
 #include <Rinternals.h>
 #include <R_ext/Rdynload.h>
 #include <R_ext/Visibility.h>
+#include "threads.h"
 
 /* ---- single operations (glue_ops.c) ---- */
 extern SEXP C_gemm(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
@@ -11,6 +12,7 @@ extern SEXP C_conv2d_backward(SEXP, SEXP, SEXP, SEXP, SEXP);
 extern SEXP C_maxpool2d_forward(SEXP, SEXP);
 extern SEXP C_maxpool2d_backward(SEXP, SEXP, SEXP);
 extern SEXP C_all_finite(SEXP);
+extern SEXP C_threads_info(void);
 
 /* ---- regression (glue_regression.c) ---- */
 extern SEXP C_linear_ols(SEXP, SEXP, SEXP);
@@ -32,6 +34,7 @@ static const R_CallMethodDef call_entries[] = {
     CALLDEF(C_maxpool2d_forward, 2),
     CALLDEF(C_maxpool2d_backward, 3),
     CALLDEF(C_all_finite, 1),
+    CALLDEF(C_threads_info, 0),
     /* regression */
     CALLDEF(C_linear_ols, 3),
     CALLDEF(C_regression_gd, 7),
@@ -48,4 +51,5 @@ void attribute_visible R_init_nnfs(DllInfo *dll)
     R_registerRoutines(dll, NULL, call_entries, NULL, NULL);
     R_useDynamicSymbols(dll, FALSE);
     R_forceSymbols(dll, TRUE);
+    threads_init();               /* one thread in forked children */
 }

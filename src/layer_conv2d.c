@@ -15,7 +15,7 @@
  *        built a chunk of output columns at a time; then room for the
  *        per-sample weight and bias gradients of the backward pass. It
  *        must hold conv2d_work_doubles(g, B) doubles, for the thread count
- *        split_threads(B) gives. The backward pass reuses a thread's
+ *        split_threads(B) gives (the most the kernels use). The backward pass reuses a thread's
  *        chunk for the gradient of the columns once dW has been formed.
  * Zero padding: pad_t rows on top and pad_l columns on the left; the bottom
  * and right padding are implied by out_h and out_w. */
@@ -26,6 +26,7 @@
 #endif
 #include "nnfs.h"
 #include "gemm.h"
+#include "threads.h"
 
 /* The product runs over chunks of whole output columns (ox ranges), so
  * that the im2col matrix is still in cache when gemm() reads it. With few
@@ -68,9 +69,12 @@ static int chunk_cols(const conv_geom *g)
 }
 
 /* Samples of a batch are independent, so the kernels below share them out
- * among split_threads(B) threads, each with its own im2col chunk. Weight
- * and bias gradients are first formed per sample and then added in sample
- * order, so the sums do not depend on the thread count. */
+ * among threads when the batch is worth it (threads.c), each thread with
+ * its own im2col chunk, one sample at a time as threads come free (a
+ * thread that loses its core to another program then holds up one
+ * sample, not half the batch). Weight and bias gradients are first formed per
+ * sample and then added in sample order, so the sums do not depend on the
+ * thread count. */
 
 /* im2col rows of a chunk, at most */
 static long chunk_rows(const conv_geom *g)
@@ -87,7 +91,8 @@ static long chunk_doubles(const conv_geom *g)
 }
 
 /* doubles of `work` the kernels below use for geometry g and B samples,
- * with the thread count set by gemm_set_threads() */
+ * with the thread count set by threads_set() (an upper bound: the kernels
+ * may use fewer threads, never more) */
 long conv2d_work_doubles(const conv_geom *g, int B)
 {
     long K = (long) g->kh * g->kw * g->in_c, F = g->out_c;
@@ -329,8 +334,8 @@ void conv2d_forward(double *out, double *work, const double *in,
     const ptrdiff_t n_in = (ptrdiff_t) g->in_h * g->in_w * g->in_c;
     const ptrdiff_t n_out = (ptrdiff_t) P * F;
     const long chunk = chunk_doubles(g);
-    const int nt = split_threads(B), is_tall = tall(g);
-#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
+    const int nt = threads_for_macs((double) P * K * F * B, B), is_tall = tall(g);
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (nt > 1)
     for (int s = 0; s < B; s++) {
         double *o = out + n_out * s, *wk = work + chunk * thread_id();
         double *prod = wk + chunk_rows(g) * K;   /* tall layout only */
@@ -397,11 +402,11 @@ void conv2d_backward(double *din, double *dW, double *db, double *work,
     const ptrdiff_t n_in = (ptrdiff_t) g->in_h * g->in_w * g->in_c;
     const ptrdiff_t n_out = (ptrdiff_t) P * F;
     const long chunk = chunk_doubles(g), n_part = (long) K * F + F;
-    const int nt = split_threads(B), is_tall = tall(g);
+    const int nt = threads_for_macs(2.0 * P * K * F * B, B), is_tall = tall(g);
     /* per-sample gradients (K*F for W, then F for b) after the scratch */
     double *part = work + chunk * nt;
     if (din) memset(din, 0, sizeof(double) * (size_t) n_in * B);
-#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (nt > 1)
     for (int s = 0; s < B; s++) {
         const double *d = dz + n_out * s;
         double *wk = work + chunk * thread_id();

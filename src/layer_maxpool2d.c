@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <string.h>
 #include "nnfs.h"
-#include "gemm.h"
+#include "threads.h"
 
 /* One step of the scan: take v at index i if it beats the best so far.
  * Written with a mask and a max rather than a branch (after a ReLU, ties
@@ -66,15 +66,16 @@ static void pool_any(double *o, int *am, const double *img, const conv_geom *g)
     }
 }
 
-/* Samples are pooled independently, split_threads(B) at a time. */
+/* Samples are pooled independently, shared out among threads when the
+ * batch is large enough (threads.c), one at a time as threads come free. */
 void maxpool2d_forward(double *out, int *argmax, const double *in,
                        const conv_geom *g, int B)
 {
     const ptrdiff_t n_in = (ptrdiff_t) g->in_h * g->in_w * g->in_c;
     const ptrdiff_t n_out = (ptrdiff_t) g->out_h * g->out_w * g->out_c;
     const int fast = g->kh == 2 && g->kw == 2 && g->stride == 2;
-    const int nt = split_threads(B);
-#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
+    const int nt = threads_for_elems((double) n_in * B, B);
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (nt > 1)
     for (int s = 0; s < B; s++) {
         if (fast)
             pool2x2(out + n_out * s, argmax + n_out * s, in + n_in * s, g);
@@ -89,8 +90,8 @@ void maxpool2d_backward(double *din, const double *dout, const int *argmax,
 {
     const ptrdiff_t n_in = (ptrdiff_t) g->in_h * g->in_w * g->in_c;
     const ptrdiff_t n_out = (ptrdiff_t) g->out_h * g->out_w * g->out_c;
-    const int nt = split_threads(B);
-#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
+    const int nt = threads_for_elems((double) n_in * B, B);
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (nt > 1)
     for (int s = 0; s < B; s++) {
         double *d = din + n_in * s;
         memset(d, 0, sizeof(double) * (size_t) n_in);

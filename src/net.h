@@ -51,6 +51,7 @@ typedef struct {
 
 typedef struct {
     int epochs, batch, cost, patience, shuffle;
+    int adaptive;              /* thread_policy on (1) or a fixed count */
     optim_cfg opt;
     train_progress progress;
 } train_cfg;

@@ -81,7 +81,7 @@ void dense_backward_sgd(double *din, double *W, double *b, const double *dz,
 /* in (in_h*in_w*in_c x B) -> out (out_h*out_w*out_c x B), activation
  * `act` (enum act_kind, `slope` for leaky ReLU) applied; work holds
  * conv2d_work_doubles(g, B) doubles (im2col chunks per thread and the
- * per-sample gradients). Samples are shared among split_threads(B)
+ * per-sample gradients). Samples are shared among at most split_threads(B)
  * threads; results do not depend on their number. */
 long conv2d_work_doubles(const conv_geom *g, int B);
 void conv2d_forward(double *out, double *work, const double *in,

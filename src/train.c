@@ -9,6 +9,7 @@
 #include <R_ext/Utils.h>
 #include "net.h"
 #include "gemm.h"
+#include "threads.h"
 
 /* copy columns idx[0..B-1] of src (rows x n) into dst (rows x B) */
 static void gather(double *dst, const double *src, const int *idx, int rows,
@@ -58,7 +59,7 @@ static void chunk_load(chunk_reader *c, const sample_set *s, const int *perm,
     for (int q = 0; q < m; q++)
         c->key[q] = ((long long) perm[start + q] << 32) | q;
     qsort(c->key, m, sizeof(long long), cmp_key);
-    int nt = gemm_get_threads();
+    int nt = threads_for_elems((double) m * p, (p + CHUNK_FEATURES - 1) / CHUNK_FEATURES);
     /* a pure copy: the same result whatever the thread count. Each pass
      * reads a few feature columns forwards and writes one run per sample. */
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
@@ -167,7 +168,8 @@ void net_predict(network *nt, double *out, const sample_set *x, int k,
  * to be used. */
 static int train_epoch(network *nt, const train_data *d, const train_cfg *cfg,
                        int e, int *perm, double *xb, double *yb,
-                       chunk_reader *c, double *state, long *step,
+                       chunk_reader *c, thread_policy *tp, double *state,
+                       long *step,
                        double *loss, double *acc)
 {
     const train_progress *pr = &cfg->progress;
@@ -183,6 +185,7 @@ static int train_epoch(network *nt, const train_data *d, const train_cfg *cfg,
     c->m = 0;
     for (int i = 0, nb = 1; i < n; i += cfg->batch, nb++) {
         int B = n - i < cfg->batch ? n - i : cfg->batch;
+        policy_begin(tp, B);           /* the thread count for this batch */
         const double *xi = batch_block(xb, &d->x, perm, i, B, c);
         gather(yb, d->y, perm + i, d->k, B);
         net_forward(nt, xi, B, 1);
@@ -197,6 +200,7 @@ static int train_epoch(network *nt, const train_data *d, const train_cfg *cfg,
                    slope, d->k, B);
         net_backward(nt, xi, B);
         optim_step(nt, state, &cfg->opt, 1.0 / B, ++(*step));
+        policy_end(tp, B);
         R_CheckUserInterrupt();
         if (pr->batch && pr->tick > 0 && nb % pr->tick == 0)
             pr->batch(pr->ctx, e, nb, n_batches);
@@ -261,6 +265,9 @@ void train_run(network *nt, const train_data *d, const train_cfg *cfg,
     double *vb = has_val && d->xv.rows ?
         (double *) R_alloc((size_t) p * nt->batch_cap, sizeof(double)) : NULL;
     chunk_reader c = chunk_reader_alloc(&d->x, cfg->batch);
+    /* from the count the buffers were sized for down to one (threads.c) */
+    thread_policy tp;
+    policy_init(&tp, threads_get(), cfg->adaptive);
     double *best = stopping ?
         (double *) R_alloc(param_count(nt), sizeof(double)) : NULL;
     /* the parameters at the start of the epoch, put back if it diverges:
@@ -275,8 +282,9 @@ void train_run(network *nt, const train_data *d, const train_cfg *cfg,
     for (int e = 0; e < cfg->epochs; e++) {
         params_copy(nt, start, 1);
         state_copy(st, &st0, n, 1);
-        int bad = train_epoch(nt, d, cfg, e, st->order, xb, yb, &c, st->opt,
-                              &st->step, &h->train_loss[e], &h->train_acc[e]);
+        int bad = train_epoch(nt, d, cfg, e, st->order, xb, yb, &c, &tp,
+                              st->opt, &st->step, &h->train_loss[e],
+                              &h->train_acc[e]);
         if (bad || !params_finite(nt)) {
             /* batch 0: every loss was finite but a parameter is not */
             h->diverged_epoch = e + 1;

@@ -1,6 +1,6 @@
 # Long fuzz run of the exported functions (the short one is a test).
 #
-#   Rscript tools/fuzz.R [n = 20000] [seed = 1] [known = 0]
+#   Rscript tools/fuzz.R [n = 20000] [seed = 1] [known = 0] [threads = 1]
 #
 # Run from the package root with nnfs installed. `known = 1` also generates
 # the mutations listed in `fuzz_known_bugs` (cases that fail today). The
@@ -16,6 +16,7 @@ args <- commandArgs(TRUE)
 n <- if (length(args) >= 1L) as.integer(args[1L]) else 20000L
 seed <- if (length(args) >= 2L) as.integer(args[2L]) else 1L
 known <- length(args) >= 3L && args[3L] == "1"
+threads <- if (length(args) >= 4L) as.integer(args[4L]) else 1L
 
 harness <- file.path("tests", "testthat", "test-fuzz.R")
 if (!file.exists(harness))
@@ -28,11 +29,11 @@ for (e in parse(harness, keep.source = FALSE)) {
 
 log <- file.path(tempdir(), "fuzz-log.txt")
 time <- system.time(res <- run_fuzz(n, seed = seed, include_known = known,
-                                    log = log))[["elapsed"]]
+                                    log = log, threads = threads))[["elapsed"]]
 
 failed <- res$outcome %in% c("internal", "garbage")
-cat(sprintf("%d calls in %.1f s (seed %d%s): %d results, %d R errors, %d failures\n",
-            n, time, seed, if (known) ", known bugs included" else "",
+cat(sprintf("%d calls in %.1f s (seed %d%s, %d threads): %d results, %d R errors, %d failures\n",
+            n, time, seed, if (known) ", known bugs included" else "", threads,
             sum(res$outcome == "ok"), sum(res$outcome == "error"), sum(failed)))
 tab <- table(factor(res$fun), factor(res$outcome,
                                      c("ok", "error", "internal", "garbage")))

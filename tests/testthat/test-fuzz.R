@@ -460,7 +460,8 @@ fuzz_one <- function(name, args) {
 # fun, outcome, message. Plots go to a null device. With `log` a file path,
 # each call's number and function are written there before it runs, so that
 # the call that killed R can be found and replayed.
-run_fuzz <- function(n, seed = 1, include_known = FALSE, log = NULL) {
+run_fuzz <- function(n, seed = 1, include_known = FALSE, log = NULL,
+                     threads = 1L) {
   old_seed <- if (exists(".Random.seed", globalenv())) get(".Random.seed", globalenv())
   on.exit(if (is.null(old_seed)) rm(".Random.seed", envir = globalenv()) else
     assign(".Random.seed", old_seed, envir = globalenv()), add = TRUE)
@@ -468,7 +469,7 @@ run_fuzz <- function(n, seed = 1, include_known = FALSE, log = NULL) {
   grDevices::pdf(NULL)
   dev <- grDevices::dev.cur()
   on.exit(grDevices::dev.off(dev), add = TRUE)
-  old_opt <- options(nnfs.threads = 1L, warn = 0, nnfs.copy_limit = NULL)
+  old_opt <- options(nnfs.threads = threads, warn = 0, nnfs.copy_limit = NULL)
   on.exit(options(old_opt), add = TRUE)
   f <- fuzz_fixtures()
   on.exit(unlink(f$dir, recursive = TRUE), add = TRUE)

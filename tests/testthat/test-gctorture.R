@@ -51,7 +51,8 @@ gctorture_calls <- function() {
     C_predict = function() ns$engine_predict(layers, params, t(x)),
     C_backprop = function() ns$engine_backprop(layers, params, t(x), t(y)),
     C_trace = function()
-      .Call(ns$C_trace, layers, params, x, y, list(cost = 1L, threads = 1L))
+      .Call(ns$C_trace, layers, params, x, y, list(cost = 1L, threads = 1L)),
+    C_threads_info = function() ns$threads_info()
   )
 }
 
@@ -63,7 +64,8 @@ test_that("every .Call entry point gives the same result under gctorture", {
   expect_setequal(names(calls), c("C_gemm", "C_conv2d", "C_conv2d_backward",
                                   "C_maxpool2d_forward", "C_maxpool2d_backward",
                                   "C_all_finite", "C_linear_ols", "C_regression_gd",
-                                  "C_train", "C_predict", "C_backprop", "C_trace"))
+                                  "C_train", "C_predict", "C_backprop", "C_trace",
+                                  "C_threads_info"))
   for (name in names(calls)) {
     expected <- calls[[name]]()
     got <- with_gctorture(calls[[name]])

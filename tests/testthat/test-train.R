@@ -3,7 +3,9 @@
 # numerical safety and interrupts.
 
 test_that("results do not depend on the number of threads, warm starts included", {
-  on.exit(options(nnfs.threads = NULL))
+  # fixed counts first: the adaptive policy picks its own for some batches
+  old <- options(nnfs.adaptive_threads = FALSE, nnfs.threads = NULL)
+  on.exit(options(old))
   params <- function(net) net[c("weights", "biases")]
   set.seed(1)
   x <- matrix(runif(600 * 300), 600)
@@ -20,11 +22,13 @@ test_that("results do not depend on the number of threads, warm starts included"
     list(first = params(first), more = params(more))
   }
   expect_identical(fit(1), fit(2))
-  imgs <- array(runif(200 * 12 * 12), c(200, 12, 12))
+  # 28 x 28 images and 8 filters: products large enough for threads
+  # (src/threads.c) at batch 16 and 32
+  imgs <- array(runif(200 * 28 * 28), c(200, 28, 28))
   lab <- factor(sample(1:3, 200, TRUE))
   fit_cnn <- function(threads) {
     options(nnfs.threads = threads)
-    layers <- list(layer_conv2d(6, 3), layer_maxpool2d(2), layer_flatten(),
+    layers <- list(layer_conv2d(8, 5), layer_maxpool2d(2), layer_flatten(),
                    layer_dropout(0.2), layer_dense(3, "softmax"))
     set.seed(3)
     first <- cnn(layers, list(x = imgs, y = lab), 2, 32, 0.05)
@@ -33,6 +37,9 @@ test_that("results do not depend on the number of threads, warm starts included"
     list(first = params(first), more = params(more))
   }
   expect_identical(fit_cnn(1), fit_cnn(2))
+  # the adaptive policy, which switches counts between batches
+  options(nnfs.adaptive_threads = TRUE)
+  expect_identical(fit_cnn(2), { options(nnfs.adaptive_threads = FALSE); fit_cnn(1) })
 })
 
 test_that("a network read back with readRDS() warm-starts exactly like the one in memory", {
