@@ -34,6 +34,15 @@ regression_formula <- function(formula, data) {
        xlevels = stats::.getXlevels(tt, mf))
 }
 
+# The formula door of a regression: NULL when X is not a formula, else
+# regression_formula()'s result; a data frame given positionally as `y`
+# serves as `data`.
+formula_door <- function(X, y, data) {
+  if (!inherits(X, "formula")) return(NULL)
+  if (is.null(data) && is.data.frame(y)) data <- y
+  regression_formula(X, data)
+}
+
 # Fields a formula fit keeps so that predict() can build its model matrix.
 formula_fields <- function(f) {
   if (is.null(f)) return(list())
@@ -196,10 +205,8 @@ new_regression <- function(family, fields) {
 #' @export
 linear_reg <- function(X, y, method = c("ols", "gd"), epochs = 200, lr = 0.1,
                        data = NULL) {
-  f <- NULL
-  if (inherits(X, "formula")) {
-    if (is.null(data) && !missing(y) && is.data.frame(y)) data <- y
-    f <- regression_formula(X, data)
+  f <- formula_door(X, if (!missing(y)) y, data)
+  if (!is.null(f)) {
     X <- f$X
     y <- f$y
     if (!is.numeric(y))
@@ -286,10 +293,8 @@ linear_reg <- function(X, y, method = c("ols", "gd"), epochs = 200, lr = 0.1,
 #' table(predicted = predict(fit, X, type = "class"), observed = vv$Species)
 #' @export
 logistic_reg <- function(X, y, epochs, lr, verbose = TRUE, data = NULL) {
-  f <- NULL
-  if (inherits(X, "formula")) {
-    if (is.null(data) && !missing(y) && is.data.frame(y)) data <- y
-    f <- regression_formula(X, data)
+  f <- formula_door(X, if (!missing(y)) y, data)
+  if (!is.null(f)) {
     X <- f$X
     y <- f$y
   }
@@ -352,10 +357,8 @@ logistic_reg <- function(X, y, epochs, lr, verbose = TRUE, data = NULL) {
 #' mean(predict(fit, X) == iris$Species)
 #' @export
 softmax_reg <- function(X, y, epochs, lr, verbose = TRUE, data = NULL) {
-  f <- NULL
-  if (inherits(X, "formula")) {
-    if (is.null(data) && !missing(y) && is.data.frame(y)) data <- y
-    f <- regression_formula(X, data)
+  f <- formula_door(X, if (!missing(y)) y, data)
+  if (!is.null(f)) {
     X <- f$X
     y <- f$y
   }

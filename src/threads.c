@@ -197,7 +197,7 @@ static void policy_decide(thread_policy *p, int won)
         p->wait = WAIT_MIN;
     } else {
         double best_rate = p->best > 1 ? p->rate_n : p->rate1;
-        double lost = p->probe_time - best_rate * p->probe_n;
+        double lost = p->probe_time - best_rate * (double) p->probe_n;
         double w = 2.0 * p->wait;
         if (w < WAIT_MIN) w = WAIT_MIN;
         if (w > WAIT_MAX) w = WAIT_MAX;
@@ -222,7 +222,7 @@ void policy_end(thread_policy *p, int B)
         p->probe_time += dt;
         p->probe_n += B;
         p->probe_b++;
-        double r = p->probe_time / p->probe_n;
+        double r = p->probe_time / (double) p->probe_n;
         if (hit) {                      /* several threads fell behind one */
             policy_decide(p, 0);
             return;
