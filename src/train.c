@@ -41,6 +41,7 @@ typedef struct {
     double *chunk;            /* p x cap */
     long long *key;           /* cap: sample << 32 | position in chunk */
     int cap, start, m;        /* capacity; first perm index held; count */
+    int threads;              /* the count training asked for */
 } chunk_reader;
 
 static int cmp_key(const void *a, const void *b)
@@ -59,10 +60,15 @@ static void chunk_load(chunk_reader *c, const sample_set *s, const int *perm,
     for (int q = 0; q < m; q++)
         c->key[q] = ((long long) perm[start + q] << 32) | q;
     qsort(c->key, m, sizeof(long long), cmp_key);
-    int nt = threads_for_elems((double) m * p, (p + CHUNK_FEATURES - 1) / CHUNK_FEATURES);
     /* a pure copy: the same result whatever the thread count. Each pass
-     * reads a few feature columns forwards and writes one run per sample. */
-#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
+     * reads a few feature columns forwards and writes one run per sample.
+     * A load is tens of milliseconds, far above any region's cost, so it
+     * uses the count training asked for whatever the batch policy chose;
+     * passes are handed out one at a time, so that a thread that shares
+     * its core with another program copies fewer of them. */
+    int units = (p + CHUNK_FEATURES - 1) / CHUNK_FEATURES;
+    int nt = c->threads < units ? c->threads : units;
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (nt > 1)
     for (int j0 = 0; j0 < p; j0 += CHUNK_FEATURES) {
         int j1 = j0 + CHUNK_FEATURES < p ? j0 + CHUNK_FEATURES : p;
         for (int q = 0; q < m; q++) {
@@ -185,9 +191,12 @@ static int train_epoch(network *nt, const train_data *d, const train_cfg *cfg,
     c->m = 0;
     for (int i = 0, nb = 1; i < n; i += cfg->batch, nb++) {
         int B = n - i < cfg->batch ? n - i : cfg->batch;
-        policy_begin(tp, B);           /* the thread count for this batch */
         const double *xi = batch_block(xb, &d->x, perm, i, B, c);
         gather(yb, d->y, perm + i, d->k, B);
+        /* the thread count for this batch; the policy times the batch's
+         * arithmetic, not the loading of its samples (a chunk load every
+         * few hundred batches would look like a stall) */
+        policy_begin(tp, B);
         net_forward(nt, xi, B, 1);
         double *a = net_output(nt);
         double bl = loss_forward(a, yb, cfg->cost, last_act, d->k, B);
@@ -222,7 +231,7 @@ static int chunk_samples(int n, int batch)
 /* The chunk buffer for training data in rows; none for data in columns. */
 static chunk_reader chunk_reader_alloc(const sample_set *x, int batch)
 {
-    chunk_reader c = {NULL, NULL, 0, 0, 0};
+    chunk_reader c = {NULL, NULL, 0, 0, 0, 1};
     if (!x->rows) return c;
     c.cap = chunk_samples(x->n, batch);
     c.chunk = (double *) R_alloc((size_t) x->p * c.cap, sizeof(double));
@@ -265,6 +274,7 @@ void train_run(network *nt, const train_data *d, const train_cfg *cfg,
     double *vb = has_val && d->xv.rows ?
         (double *) R_alloc((size_t) p * nt->batch_cap, sizeof(double)) : NULL;
     chunk_reader c = chunk_reader_alloc(&d->x, cfg->batch);
+    c.threads = threads_get();         /* before the policy lowers it */
     /* from the count the buffers were sized for down to one (threads.c) */
     thread_policy tp;
     policy_init(&tp, threads_get(), cfg->adaptive);
