@@ -344,27 +344,41 @@ SEXP C_predict(SEXP layers, SEXP params, SEXP x, SEXP rows, SEXP threads)
     return out;
 }
 
+/* ---- one forward and backward pass over a whole batch ----
+ * x (p x B) and y (k x B), without dropout, for C_backprop and C_trace:
+ * builds nt over `params`, runs the pass and returns the mean loss; the
+ * layers' outputs, dout (dLoss/dz for layers with parameters) and the
+ * gradient sums dW, db are left in nt. *B receives the batch size. */
+
+static double batch_pass(network *nt, int *B, SEXP layers, SEXP params,
+                         SEXP x, SEXP y, SEXP opts)
+{
+    build_network(nt, layers, params);
+    sample_set s = samples_of(nt, x, 0);
+    check_targets(nt, &s, y);
+    int n = s.n, k = nrows(y), cost = get_int(opts, "cost");
+    if (n < 1) error("internal error: no samples");
+    threads_set(get_int(opts, "threads"));
+    bind_buffers(nt, n);
+    layer *out = &nt->L[nt->n_layers - 1];
+    net_forward(nt, REAL(x), n, 0);
+    double loss = loss_forward(out->out, REAL(y), cost, out->act, k, n) / n;
+    net_zero_grad(nt);
+    loss_delta(out->dout, out->out, REAL(y), cost, out->act, out->slope, k, n);
+    net_backward(nt, REAL(x), n);
+    *B = n;
+    return loss;
+}
+
 /* ---- C_backprop(layers, params, x, y, opts): mean loss and gradients ----
- * One forward and backward pass over all of x without dropout; gradients
- * are means over the samples (no penalty terms), laid out like params. */
+ * Gradients are means over the samples (no penalty terms), laid out like
+ * params. */
 
 SEXP C_backprop(SEXP layers, SEXP params, SEXP x, SEXP y, SEXP opts)
 {
     network nt;
-    build_network(&nt, layers, params);
-    sample_set s = samples_of(&nt, x, 0);
-    check_targets(&nt, &s, y);
-    int n = s.n, k = nrows(y), cost = get_int(opts, "cost");
-    if (n < 1) error("internal error: no samples");
-    threads_set(get_int(opts, "threads"));
-    bind_buffers(&nt, n);
-    layer *out = &nt.L[nt.n_layers - 1];
-
-    net_forward(&nt, REAL(x), n, 0);
-    double loss = loss_forward(out->out, REAL(y), cost, out->act, k, n) / n;
-    net_zero_grad(&nt);
-    loss_delta(out->dout, out->out, REAL(y), cost, out->act, out->slope, k, n);
-    net_backward(&nt, REAL(x), n);
+    int n;
+    double loss = batch_pass(&nt, &n, layers, params, x, y, opts);
 
     SEXP grads = PROTECT(copy_params(params));
     for (int l = 0; l < nt.n_layers; l++) {
@@ -424,14 +438,9 @@ static SEXP like_param(SEXP p, const double *v, int n)
 SEXP C_trace(SEXP layers, SEXP params, SEXP x, SEXP y, SEXP opts)
 {
     network nt;
-    build_network(&nt, layers, params);
-    sample_set s = samples_of(&nt, x, 0);
-    check_targets(&nt, &s, y);
-    int B = s.n, k = nrows(y), nl = nt.n_layers, cost = get_int(opts, "cost");
-    if (B < 1) error("internal error: no samples");
-    threads_set(get_int(opts, "threads"));
-    bind_buffers(&nt, B);
-    layer *out = &nt.L[nl - 1];
+    int B;
+    double loss = batch_pass(&nt, &B, layers, params, x, y, opts);
+    int nl = nt.n_layers;
     const char *nm[] = {"z", "a", "delta", "nabla_w", "nabla_b", "loss", ""};
     SEXP res = PROTECT(mkNamed(VECSXP, nm));
     for (int i = 0; i < 5; i++) SET_VECTOR_ELT(res, i, allocVector(VECSXP, nl));
@@ -439,21 +448,15 @@ SEXP C_trace(SEXP layers, SEXP params, SEXP x, SEXP y, SEXP opts)
         delta = VECTOR_ELT(res, 2), nw = VECTOR_ELT(res, 3),
         nb = VECTOR_ELT(res, 4);
 
-    net_forward(&nt, REAL(x), B, 0);
+    /* the backward pass reads the outputs and leaves them as they were;
+     * z is recomputed from them (conv2d reuses its scratch, done with) */
     for (int l = 0; l < nl; l++) {
         layer *L = &nt.L[l];
         const double *in = l > 0 ? nt.L[l - 1].out : REAL(x);
         SET_VECTOR_ELT(a, l, matrix_of(L->out, L->n_out, B));
-        if (layer_has_params(L)) SET_VECTOR_ELT(z, l, pre_activation(L, in, B));
-    }
-    double loss = loss_forward(out->out, REAL(y), cost, out->act, k, B) / B;
-    net_zero_grad(&nt);
-    loss_delta(out->dout, out->out, REAL(y), cost, out->act, out->slope, k, B);
-    net_backward(&nt, REAL(x), B);
-    for (int l = 0; l < nl; l++) {
-        layer *L = &nt.L[l];
         if (!layer_has_params(L)) continue;
         SEXP p = VECTOR_ELT(params, l);
+        SET_VECTOR_ELT(z, l, pre_activation(L, in, B));
         SET_VECTOR_ELT(delta, l, matrix_of(L->dout, L->n_out, B));
         SET_VECTOR_ELT(nw, l, like_param(VECTOR_ELT(p, 0), L->dW, L->n_w));
         SET_VECTOR_ELT(nb, l, like_param(VECTOR_ELT(p, 1), L->db, L->n_b));
