@@ -108,10 +108,7 @@ door_data <- function(x, y, hidden, terms = NULL, x_arg = "x", y_what = "`y`") {
 }
 
 check_hidden <- function(hidden) {
-  ok <- is.numeric(hidden) && length(hidden) >= 1L && !anyNA(hidden) &&
-    all(is.finite(hidden)) && all(hidden == round(hidden)) && all(hidden >= 1) &&
-    all(hidden <= .Machine$integer.max)
-  if (!ok)
+  if (!are_layer_sizes(hidden, 1L))
     arg_error("`hidden` must be positive whole numbers, the units of each ",
               "hidden layer, not ", describe_value(hidden), ".")
   as.integer(hidden)

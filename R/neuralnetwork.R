@@ -359,11 +359,14 @@ validation_set <- function(data, train, sizes) {
   val
 }
 
+# At least `n` layer sizes: whole numbers from 1 to the integer maximum.
+are_layer_sizes <- function(x, n) {
+  is.numeric(x) && length(x) >= n && !anyNA(x) && all(is.finite(x)) &&
+    all(x == round(x)) && all(x >= 1) && all(x <= .Machine$integer.max)
+}
+
 check_sizes <- function(sizes) {
-  ok <- is.numeric(sizes) && length(sizes) >= 2L && !anyNA(sizes) &&
-    all(is.finite(sizes)) && all(sizes == round(sizes)) && all(sizes >= 1) &&
-    all(sizes <= .Machine$integer.max)
-  if (!ok)
+  if (!are_layer_sizes(sizes, 2L))
     arg_error("`sizes` must be whole numbers >= 1, at least two of them ",
               "(inputs, ..., outputs), not ", describe_value(sizes), ".")
   as.integer(sizes)

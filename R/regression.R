@@ -43,6 +43,13 @@ formula_door <- function(X, y, data) {
   regression_formula(X, data)
 }
 
+# The line verbose gradient descent prints at the end, as the tutorial's
+# logistic regression prints its log-likelihood.
+print_loglik <- function(epochs, ll) {
+  cat("Log-likelihood after ", epochs, " epochs: ", format(ll, digits = 7),
+      "\n", sep = "")
+}
+
 # Fields a formula fit keeps so that predict() can build its model matrix.
 formula_fields <- function(f) {
   if (is.null(f)) return(list())
@@ -309,9 +316,7 @@ logistic_reg <- function(X, y, epochs, lr, verbose = TRUE, data = NULL) {
   b <- stats::setNames(drop(fit$coefficients), d$names)
   eta <- drop(fit$scores)
   loss <- fit$history[gd$epochs]
-  if (verbose)
-    cat("Log-likelihood after ", gd$epochs, " epochs: ",
-        format(-n * loss, digits = 7), "\n", sep = "")
+  if (verbose) print_loglik(gd$epochs, -n * loss)
   new_regression("logistic", c(
     list(coefficients = b, history = fit$history, loss = loss,
          fitted.values = stats::plogis(eta), linear.predictors = eta,
@@ -374,9 +379,7 @@ softmax_reg <- function(X, y, epochs, lr, verbose = TRUE, data = NULL) {
   W <- fit$coefficients
   dimnames(W) <- list(d$names, levels(y))
   loss <- fit$history[gd$epochs]
-  if (verbose)
-    cat("Log-likelihood after ", gd$epochs, " epochs: ",
-        format(-n * loss, digits = 7), "\n", sep = "")
+  if (verbose) print_loglik(gd$epochs, -n * loss)
   scores <- fit$scores
   colnames(scores) <- levels(y)
   new_regression("softmax", c(
