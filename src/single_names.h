@@ -1,0 +1,12 @@
+/* single_names.h: the external symbols of the single-precision build
+ * (included by real.h when NNFS_SINGLE is defined; see there). A symbol
+ * missing here is defined twice and the link fails, so nothing can be
+ * mixed up silently. */
+#ifndef NNFS_SINGLE_NAMES_H
+#define NNFS_SINGLE_NAMES_H
+
+/* gemm.c and its kernels */
+#define gemm gemm_f
+#define gemm_naive gemm_naive_f
+
+#endif
