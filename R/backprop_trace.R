@@ -96,7 +96,7 @@ backprop_trace <- function(net, x, y = NULL) {
   d <- network_batch(net, x, y)
   tr <- .Call(C_trace, net$layers, network_params(net),
               samples_to_columns(d$x), samples_to_columns(d$y),
-              list(cost = cost_codes[[net$settings$C]], threads = nnfs_threads()))
+              list(cost = net$settings$C, threads = nnfs_threads()))
   tr$a <- c(list(unname(samples_to_columns(d$x))), tr$a)
   tr$layers <- trace_layers(net$layers)
   structure(tr, class = "nnfs_backprop_trace")
@@ -104,9 +104,8 @@ backprop_trace <- function(net, x, y = NULL) {
 
 # Type and activation (NA for layers without parameters) of each layer spec.
 trace_layers <- function(specs) {
-  code_name <- function(codes, v) names(codes)[match(v, codes)]
-  kinds <- vapply(specs, function(s) code_name(layer_codes, s$kind), "")
-  acts <- vapply(specs, function(s) code_name(activation_codes, s$act), "")
+  kinds <- vapply(specs, `[[`, "", "kind")
+  acts <- vapply(specs, `[[`, "", "act")
   acts[!vapply(specs, has_params, NA)] <- NA_character_
   data.frame(type = kinds, activation = acts, stringsAsFactors = FALSE)
 }

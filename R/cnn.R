@@ -160,7 +160,7 @@ image_shape <- function(x, arg) {
 # biases) with R's RNG.
 init_cnn_params <- function(specs, init) {
   par <- lapply(specs[vapply(specs, has_params, NA)], function(s) {
-    if (s$kind == layer_codes[["conv2d"]]) {
+    if (s$kind == "conv2d") {
       g <- s$geom
       dims <- c(g[7], g[8], g[3], g[6])
       fan_in <- g[7] * g[8] * g[3]
@@ -235,7 +235,7 @@ as_images <- function(x, height, width = height, channels = 1) {
 
 # Index of the n-th conv2d layer among the specs.
 conv_spec_index <- function(net, layer) {
-  convs <- which(vapply(net$layers, function(s) s$kind == layer_codes[["conv2d"]], NA))
+  convs <- which(vapply(net$layers, function(s) s$kind == "conv2d", NA))
   if (!length(convs))
     arg_error("`net` has no convolution layer.")
   layer <- check_count(layer, "layer")

@@ -11,8 +11,7 @@ n_outputs <- function(object) {
 }
 
 output_activation <- function(object) {
-  act <- object$layers[[length(object$layers)]]$act
-  names(activation_codes)[match(act, activation_codes)]
+  object$layers[[length(object$layers)]]$act
 }
 
 # New samples for predict(): a matrix or data frame (one row per sample; a
@@ -222,16 +221,14 @@ print.nnfs_evaluation <- function(x, ...) {
 layer_table <- function(object) {
   params <- network_params(object)
   act_name <- function(s) {
-    kind <- names(layer_codes)[match(s$kind, layer_codes)]
-    if (kind == "dropout") return(sprintf("rate %g", s$rate))
-    if (kind %in% c("dense", "conv2d"))
-      return(names(activation_codes)[match(s$act, activation_codes)])
+    if (s$kind == "dropout") return(sprintf("rate %g", s$rate))
+    if (s$kind %in% c("dense", "conv2d")) return(s$act)
     "-"
   }
   specs <- object$layers
   data.frame(
     layer = seq_along(specs),
-    type = names(layer_codes)[match(vapply(specs, `[[`, 0L, "kind"), layer_codes)],
+    type = vapply(specs, `[[`, "", "kind"),
     inputs = vapply(specs, `[[`, 0L, "n_in"),
     outputs = vapply(specs, `[[`, 0L, "n_out"),
     activation = vapply(specs, act_name, ""),

@@ -47,9 +47,10 @@ NULL
 #' @rdname network-fields
 #' @export
 `$.nnfs_network` <- function(x, name) {
-  if (name %in% names(x)) return(.subset2(x, name))
-  if (name %in% reserved_attributes) return(NULL)
-  attr(x, name, exact = TRUE)
+  v <- if (name %in% names(x)) .subset2(x, name) else
+    if (name %in% reserved_attributes) NULL else attr(x, name, exact = TRUE)
+  # models saved by 0.1.0 name layer kinds and activations by number
+  if (identical(name, "layers")) legacy_specs(v) else v
 }
 
 #' @rdname network-fields
@@ -74,10 +75,9 @@ NULL
 # given only `net[[1]]` and `net[[2]]`.
 label_activations <- function(net) {
   if (inherits(net, "nnfs_cnn")) return(net)
-  dense <- Filter(function(s) s$kind == layer_codes[["dense"]], net$layers)
+  dense <- Filter(function(s) s$kind == "dense", net$layers)
   b <- net$biases
-  acts <- vapply(dense, function(s)
-    names(activation_codes)[match(s$act, activation_codes)], "")
+  acts <- vapply(dense, `[[`, "", "act")
   attr(b, "activation") <- acts
   if ("leaky_relu" %in% acts) attr(b, "slope") <- dense[[1L]]$slope
   net$biases <- b

@@ -207,9 +207,11 @@
 #'   \item{epochs_run, best_epoch}{Epochs run in this call and, with early
 #'     stopping, the epoch whose parameters were kept (else `NA`).}
 #'   \item{optimizer_state}{What a warm start continues: `optimizer`, its
-#'     state `opt` (velocities or moments, laid out like the parameters),
-#'     its `step` count, and the sample `order` (0-based) the last epoch
-#'     left.}
+#'     state `slots` (`velocity` for momentum and Nesterov, `mean_square`
+#'     for RMSprop, `m` and `v` for Adam, none for plain SGD; each a list
+#'     with one named list of tensors per layer, shaped like the
+#'     parameters), its `step` count, and the sample `order` (0-based) the
+#'     last epoch left.}
 #'   \item{preprocess, formula}{How raw inputs are encoded (formula and x/y
 #'     calls, or pairs from [train_test_from_df()]); `NULL` otherwise.}
 #'   Accuracy is the share of samples whose largest output is the right
@@ -442,9 +444,9 @@ check_warm_start <- function(old, layers, data) {
               describe(old), ".")
   check_network(old, "warm_start")
   key <- function(specs) {
-    specs <- specs[vapply(specs, function(s) s$kind == layer_codes[["dense"]], NA)]
+    specs <- specs[vapply(specs, function(s) s$kind == "dense", NA)]
     vapply(specs, function(s) sprintf("%d-%d %s", s$n_in, s$n_out,
-                                      names(activation_codes)[s$act + 1L]), "")
+                                      s$act), "")
   }
   if (!identical(key(old$layers), key(layers)))
     model_error("`warm_start` must have the layers asked for here: it has ",
@@ -506,7 +508,7 @@ dense_inits <- c("article", "normal", "relu_uniform", "xavier", "he")
 # Layers that carry parameters (their W and b are the elements of
 # object$weights and object$biases, in order).
 has_params <- function(spec) {
-  spec$kind %in% layer_codes[c("dense", "conv2d")]
+  spec$kind %in% c("dense", "conv2d")
 }
 
 # The object's parameters as the engine wants them: one element per layer

@@ -5,25 +5,51 @@
 #
 # Layer spec (what src/glue_train.c reads):
 #   list(kind, act, slope, rate, n_in, n_out, geom)
-#   kind: 1 dense, 2 conv2d, 3 maxpool2d, 4 dropout, 5 flatten
-#   act:  see activation_codes; n_in, n_out: elements per sample
+#   kind: the name of a layer kind, act: the name of an activation, both
+#         from the engine's tables (engine_tables()); n_in, n_out: elements
+#         per sample
 #   geom: NULL, or integer (in_h, in_w, in_c, out_h, out_w, out_c, kh, kw,
 #         stride, pad_t, pad_l) for conv2d and maxpool2d
-# Parameters: list(W = <double matrix/array>, b = <double vector>) for dense
-# (W is n_out x n_in) and conv2d (W is the array kh x kw x in_c x filters),
-# NULL for the others.
+# Parameters: one named list of tensors per layer, as the layer's kind
+# names them: list(W = <double matrix/array>, b = <double vector>) for
+# dense (W is n_out x n_in) and conv2d (W is the array kh x kw x in_c x
+# filters), NULL for layers without any.
 
-activation_codes <- c(linear = 0L, sigmoid = 1L, tanh = 2L, relu = 3L,
-                      leaky_relu = 4L, softmax = 5L)
-layer_codes <- c(dense = 1L, conv2d = 2L, maxpool2d = 3L, dropout = 4L,
-                 flatten = 5L)
-optimizer_codes <- c(sgd = 0L, momentum = 1L, nesterov = 2L, rmsprop = 3L,
-                     adam = 4L)
-cost_codes <- c(ce = 1L, mse = 2L)
+# The names the engine knows (layer kinds, activations, costs, optimizers
+# and their state slots), read once from its own tables: R keeps no copy.
+engine_tables <- local({
+  tables <- NULL
+  function() {
+    if (is.null(tables)) tables <<- .Call(C_tables)
+    tables
+  }
+})
+
+# The integer codes nnfs 0.1.0 stored in its models, frozen: only used to
+# read such models (legacy_specs()); the engine itself knows names only.
+legacy_codes <- list(
+  kind = c(dense = 1L, conv2d = 2L, maxpool2d = 3L, dropout = 4L, flatten = 5L),
+  act = c(linear = 0L, sigmoid = 1L, tanh = 2L, relu = 3L, leaky_relu = 4L,
+          softmax = 5L))
+
+# Layer specs of a model saved by 0.1.0 (integer kind and act) with names
+# in their place; specs that have names already are returned as they are.
+legacy_specs <- function(specs) {
+  if (!is.list(specs)) return(specs)
+  lapply(specs, function(s) {
+    if (!is.list(s)) return(s)
+    for (f in c("kind", "act")) {
+      v <- s[[f]]
+      if (is.integer(v) && length(v) == 1L && !is.na(v) && v %in% legacy_codes[[f]])
+        s[[f]] <- names(legacy_codes[[f]])[match(v, legacy_codes[[f]])]
+    }
+    s
+  })
+}
 
 layer_spec <- function(kind, n_in, n_out, activation = "linear", slope = 0.1,
                        rate = 0, geom = NULL) {
-  list(kind = layer_codes[[kind]], act = activation_codes[[activation]],
+  list(kind = kind, act = activation,
        slope = as.double(slope), rate = as.double(rate),
        n_in = as.integer(n_in), n_out = as.integer(n_out),
        geom = if (is.null(geom)) NULL else as.integer(geom))
@@ -41,7 +67,7 @@ check_training_settings <- function(a, inits) {
   a$C <- check_choice(a$C, c("ce", "mse"), "C")
   a$verbose <- check_flag(a$verbose, "verbose")
   a$init <- check_choice(a$init, inits, "init")
-  a$optimizer <- check_choice(a$optimizer, names(optimizer_codes), "optimizer")
+  a$optimizer <- check_choice(a$optimizer, engine_tables()$optimizers, "optimizer")
   a$epsilon <- check_number(a$epsilon, "epsilon", positive = TRUE)
   a$l1 <- check_number(a$l1, "l1", min = 0)
   a$l2 <- check_number(a$l2, "l2", min = 0)
@@ -60,8 +86,7 @@ engine_options <- function(epochs, batch, lr, cost = "ce", optimizer = "sgd",
                            rho = 0.9, eps = 1e-8, l1 = 0, l2 = 0,
                            patience = 0L, shuffle = TRUE) {
   list(epochs = as.integer(epochs), batch = as.integer(batch),
-       lr = as.double(lr), cost = cost_codes[[cost]],
-       optimizer = optimizer_codes[[optimizer]],
+       lr = as.double(lr), cost = cost, optimizer = optimizer,
        momentum = as.double(momentum), beta1 = as.double(beta1),
        beta2 = as.double(beta2), rho = as.double(rho), eps = as.double(eps),
        l1 = as.double(l1), l2 = as.double(l2), patience = as.integer(patience),
@@ -167,20 +192,40 @@ train_network <- function(net, train, val, s, warm_start) {
 }
 
 # The training state a warm start continues (C_train's `state`): the
-# optimizer's velocities or moments and step count, and the order of the
-# samples the last epoch's shuffle left, so that 5 epochs and 5 more give
-# the 10 epochs of one call. None (a fresh start) when `old` has none
-# (saved by 0.1.0) or used another optimizer; the order restarts when the
-# data have another number of samples.
+# optimizer's state slots (velocities, or moments; each a list shaped like
+# the network's parameters, one named list of tensors per layer), its step
+# count, and the order of the samples the last epoch's shuffle left, so
+# that 5 epochs and 5 more give the 10 epochs of one call. None (a fresh
+# start) when `old` has none (saved by 0.1.0) or used another optimizer;
+# the order restarts when the data have another number of samples.
 warm_state <- function(old, net, optimizer, n) {
   st <- if (is.null(old)) NULL else old$optimizer_state
   if (is.null(st) || !identical(st$optimizer, optimizer)) return(NULL)
-  n_par <- sum(vapply(network_params(net), function(p) length(p$W) + length(p$b), 0))
-  n_opt <- if (optimizer == "sgd") 0 else 2 * n_par
-  ok <- is.double(st$opt) && length(st$opt) == n_opt && all_finite(st$opt) &&
+  params <- network_params(net)
+  fits <- function(slot) {
+    is.list(slot) && length(slot) == length(params) &&
+      all(mapply(function(s, p) {
+        if (is.null(p)) return(is.null(s))
+        is.list(s) && identical(names(s), names(p)) &&
+          all(mapply(function(a, b) is.double(a) && length(a) == length(b) &&
+                       all_finite(a), s, p))
+      }, slot, params))
+  }
+  # the layers with tensors in order: dropout layers may come and go
+  with <- !vapply(params, is.null, NA)
+  realign <- function(slot) {
+    slot <- Filter(Negate(is.null), slot)
+    if (length(slot) != sum(with)) return(NULL)
+    out <- vector("list", length(params))
+    out[with] <- slot
+    out
+  }
+  slots <- engine_tables()$slots[[optimizer]]
+  if (is.list(st$slots)) st$slots <- lapply(st$slots, realign)
+  ok <- is.list(st$slots) && identical(names(st$slots), slots) &&
+    all(vapply(st$slots, fits, NA)) &&
     is.numeric(st$step) && length(st$step) == 1L && is.finite(st$step) &&
-    st$step >= 0 &&
-    is.integer(st$order)
+    st$step >= 0 && is.integer(st$order)
   if (!ok)
     model_error("`warm_start` has an optimizer state that does not fit its ",
                 "network (was it edited?).")
@@ -188,7 +233,7 @@ warm_state <- function(old, net, optimizer, n) {
   if (length(st$order) == n && !identical(sort(st$order), seq_len(n) - 1L))
     model_error("`warm_start` has a sample order that is not a permutation ",
                 "(was it edited?).")
-  list(opt = st$opt, step = as.double(st$step), order = order)
+  list(slots = st$slots, step = as.double(st$step), order = order)
 }
 
 # What verbose training says, through message() so that suppressMessages()
@@ -245,7 +290,7 @@ engine_predict <- function(layers, params, x) {
 engine_backprop <- function(layers, params, x, y, cost = "ce") {
   .Call(C_backprop, layers, params, samples_to_columns(x),
         samples_to_columns(y),
-        list(cost = cost_codes[[cost]], threads = nnfs_threads()))
+        list(cost = cost, threads = nnfs_threads()))
 }
 
 # ---- size limits -------------------------------------------------------------
@@ -253,9 +298,9 @@ engine_backprop <- function(layers, params, x, y, cost = "ce") {
 # Numbers of weights and biases of a layer spec, c(weights, biases), as
 # doubles (a product of sizes can pass the integer range).
 spec_param_counts <- function(s) {
-  if (s$kind == layer_codes[["dense"]])
+  if (s$kind == "dense")
     return(c(as.double(s$n_in) * s$n_out, s$n_out))
-  if (s$kind == layer_codes[["conv2d"]])
+  if (s$kind == "conv2d")
     return(c(prod(as.double(s$geom[c(7, 8, 3, 6)])), s$geom[6]))
   c(0, 0)
 }
@@ -280,7 +325,7 @@ check_engine_memory <- function(layers, batch, n, optimizer, arg) {
   slots <- if (optimizer == "sgd") 4 else 8
   acts <- sum(vapply(layers, function(s) as.double(s$n_out), 0))
   # conv2d keeps per-sample weight-gradient partials for the batch
-  conv <- sum(w[vapply(layers, function(s) s$kind == layer_codes[["conv2d"]], NA)])
+  conv <- sum(w[vapply(layers, function(s) s$kind == "conv2d", NA)])
   # the training data: a copy, or a chunk of a quarter (engine_samples())
   data <- as.double(n) * layers[[1L]]$n_in
   if (8 * data > nnfs_copy_limit()) data <- data / 4
@@ -340,11 +385,13 @@ check_network <- function(net, arg) {
   prev <- NULL
   for (i in seq_along(specs)) {
     s <- specs[[i]]
-    ints <- c("kind", "act", "n_in", "n_out")
-    if (!is.list(s) || !all(vapply(s[ints], function(v)
-      is.integer(v) && length(v) == 1L && !is.na(v) && v >= 0L, NA)))
+    name_ok <- function(v) is.character(v) && length(v) == 1L && !is.na(v)
+    if (!is.list(s) || !name_ok(s$kind) || !name_ok(s$act) ||
+        !all(vapply(s[c("n_in", "n_out")], function(v)
+          is.integer(v) && length(v) == 1L && !is.na(v), NA)))
       bad("layer ", i, " is not a layer description")
-    if (!(s$kind %in% layer_codes) || !(s$act %in% activation_codes) ||
+    tables <- engine_tables()
+    if (!(s$kind %in% tables$layers) || !(s$act %in% tables$activations) ||
         s$n_in < 1L || s$n_out < 1L)
       bad("layer ", i, " has an unknown kind, activation or size")
     if (!is.null(prev) && s$n_in != prev)
@@ -352,9 +399,9 @@ check_network <- function(net, arg) {
     if (!is.numeric(s$slope) || length(s$slope) != 1L || !is.finite(s$slope) ||
         !is.numeric(s$rate) || length(s$rate) != 1L || !(s$rate >= 0 && s$rate < 1))
       bad("layer ", i, " has an invalid slope or dropout rate")
-    if (s$kind %in% layer_codes[c("conv2d", "maxpool2d")] && !geom_ok(s))
+    if (s$kind %in% c("conv2d", "maxpool2d") && !geom_ok(s))
       bad("layer ", i, " has an inconsistent geometry")
-    if (s$kind %in% layer_codes[c("dropout", "flatten")] && s$n_in != s$n_out)
+    if (s$kind %in% c("dropout", "flatten") && s$n_in != s$n_out)
       bad("layer ", i, " changes the size of its input")
     prev <- s$n_out
   }
@@ -392,7 +439,7 @@ geom_ok <- function(s) {
   g <- as.double(g)
   ok <- prod(g[1:3]) == s$n_in && prod(g[4:6]) == s$n_out &&
     (g[4] - 1) * g[9] - g[10] < g[1] && (g[5] - 1) * g[9] - g[11] < g[2]
-  if (s$kind == layer_codes[["maxpool2d"]])
+  if (s$kind == "maxpool2d")
     ok <- ok && g[6] == g[3] && g[10] == 0 && g[11] == 0 &&
       (g[4] - 1) * g[9] + g[7] <= g[1] && (g[5] - 1) * g[9] + g[8] <= g[2]
   ok

@@ -17,11 +17,11 @@ pair_network <- function(biases, weights, activation) {
   L <- length(weights)
   acts <- if (!is.null(activation)) activation else
     attr(biases, "activation", exact = TRUE) %||% "sigmoid"
-  if (!is.character(acts) || anyNA(acts) || !all(acts %in% names(activation_codes)) ||
+  if (!is.character(acts) || anyNA(acts) || !all(acts %in% engine_tables()$activations) ||
       !(length(acts) %in% c(1L, L)))
     arg_error("`activation` must name one activation for every layer or one ",
               "per layer (", L, "), from ",
-              paste0('"', names(activation_codes), '"', collapse = ", "),
+              paste0('"', engine_tables()$activations, '"', collapse = ", "),
               "; not ", describe_value(acts), ".")
   acts <- rep_len(acts, L)
   slope <- attr(biases, "slope", exact = TRUE) %||% 0.1

@@ -8,30 +8,34 @@
 #include "nnfs.h"
 #include "threads.h"
 
+const char *const act_names[ACT_COUNT] = {
+    "linear", "sigmoid", "tanh", "relu", "leaky_relu", "softmax"
+};
+
 /* a (n x B): z -> f(z) in place, one thread */
-static void act_forward1(double *a, int act, double slope, int n, int B)
+static void act_forward1(real *a, int act, double slope, int n, int B)
 {
     long len = (long) n * B;
     switch (act) {
     case ACT_SIGMOID:
-        for (long i = 0; i < len; i++) a[i] = 1.0 / (1.0 + exp(-a[i]));
+        for (long i = 0; i < len; i++) a[i] = 1 / (1 + rexp(-a[i]));
         break;
     case ACT_TANH:
-        for (long i = 0; i < len; i++) a[i] = tanh(a[i]);
+        for (long i = 0; i < len; i++) a[i] = rtanh(a[i]);
         break;
     case ACT_RELU:
 #pragma omp simd
-        for (long i = 0; i < len; i++) a[i] = a[i] > 0.0 ? a[i] : 0.0;
+        for (long i = 0; i < len; i++) a[i] = a[i] > 0 ? a[i] : 0;
         break;
     case ACT_LEAKY_RELU:
-        for (long i = 0; i < len; i++) a[i] = a[i] > 0.0 ? a[i] : slope * a[i];
+        for (long i = 0; i < len; i++) a[i] = a[i] > 0 ? a[i] : (real) slope * a[i];
         break;
     case ACT_SOFTMAX:
         /* subtract the column maximum so exp() cannot overflow */
         for (int j = 0; j < B; j++) {
-            double *col = a + (long) j * n, mx = col[0], s = 0.0;
+            real *col = a + (long) j * n, mx = col[0], s = 0;
             for (int i = 1; i < n; i++) if (col[i] > mx) mx = col[i];
-            for (int i = 0; i < n; i++) { col[i] = exp(col[i] - mx); s += col[i]; }
+            for (int i = 0; i < n; i++) { col[i] = rexp(col[i] - mx); s += col[i]; }
             for (int i = 0; i < n; i++) col[i] /= s;
         }
         break;
@@ -41,29 +45,29 @@ static void act_forward1(double *a, int act, double slope, int n, int B)
 }
 
 /* d (n x B) *= f'(z), with f' from the output a (n x B), one thread */
-static void act_backward1(double *d, const double *a, int act, double slope,
+static void act_backward1(real *d, const real *a, int act, double slope,
                           int n, int B)
 {
     long len = (long) n * B;
     switch (act) {
     case ACT_SIGMOID:
-        for (long i = 0; i < len; i++) d[i] *= a[i] * (1.0 - a[i]);
+        for (long i = 0; i < len; i++) d[i] *= a[i] * (1 - a[i]);
         break;
     case ACT_TANH:
-        for (long i = 0; i < len; i++) d[i] *= 1.0 - a[i] * a[i];
+        for (long i = 0; i < len; i++) d[i] *= 1 - a[i] * a[i];
         break;
     case ACT_RELU:
 #pragma omp simd
-        for (long i = 0; i < len; i++) d[i] = a[i] > 0.0 ? d[i] : 0.0;
+        for (long i = 0; i < len; i++) d[i] = a[i] > 0 ? d[i] : 0;
         break;
     case ACT_LEAKY_RELU:
-        for (long i = 0; i < len; i++) if (!(a[i] > 0.0)) d[i] *= slope;
+        for (long i = 0; i < len; i++) if (!(a[i] > 0)) d[i] *= (real) slope;
         break;
     case ACT_SOFTMAX:
         /* Jacobian-vector product: d_i <- a_i (d_i - sum_j a_j d_j) */
         for (int j = 0; j < B; j++) {
-            double *dc = d + (long) j * n, s = 0.0;
-            const double *ac = a + (long) j * n;
+            real *dc = d + (long) j * n, s = 0;
+            const real *ac = a + (long) j * n;
             for (int i = 0; i < n; i++) s += ac[i] * dc[i];
             for (int i = 0; i < n; i++) dc[i] = ac[i] * (dc[i] - s);
         }
@@ -88,7 +92,7 @@ static int part_start(int B, int t, int nt)
 }
 #endif
 
-void act_forward(double *a, int act, double slope, int n, int B)
+void act_forward(real *a, int act, double slope, int n, int B)
 {
     int nt = act_threads(n, B);
     if (nt == 1 || act == ACT_LINEAR) {
@@ -105,7 +109,7 @@ void act_forward(double *a, int act, double slope, int n, int B)
 #endif
 }
 
-void act_backward(double *d, const double *a, int act, double slope,
+void act_backward(real *d, const real *a, int act, double slope,
                   int n, int B)
 {
     int nt = act_threads(n, B);

@@ -117,7 +117,7 @@ SEXP C_conv2d(SEXP x, SEXP W, SEXP b, SEXP geom, SEXP naive, SEXP threads)
         conv2d_forward_naive(REAL(out), REAL(x), REAL(W), bp, &g, B);
     } else {
         threads_set(asInteger(threads));
-        double *work = (double *) R_alloc((size_t) conv2d_work_doubles(&g, B),
+        double *work = (double *) R_alloc((size_t) conv2d_work_reals(&g, B),
                                           sizeof(double));
         conv2d_forward(REAL(out), work, REAL(x), REAL(W), bp, &g, ACT_LINEAR, 0.0,
                        B);
@@ -145,7 +145,7 @@ SEXP C_conv2d_backward(SEXP dz, SEXP x, SEXP W, SEXP geom, SEXP threads)
     memset(REAL(dW), 0, sizeof(double) * (size_t) XLENGTH(W));
     memset(REAL(db), 0, sizeof(double) * (size_t) g.out_c);
     threads_set(asInteger(threads));
-    double *work = (double *) R_alloc((size_t) conv2d_work_doubles(&g, B),
+    double *work = (double *) R_alloc((size_t) conv2d_work_reals(&g, B),
                                       sizeof(double));
     conv2d_backward(REAL(din), REAL(dW), REAL(db), work, REAL(dz), REAL(x),
                     REAL(W), &g, B);

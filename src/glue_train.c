@@ -1,13 +1,21 @@
 /* glue_train.c: R <-> engine for training, prediction, backprop and its
- * layer-by-layer trace.
+ * layer-by-layer trace. Compiled twice like the engine (real.h): as itself
+ * it gives C_train, C_predict, C_backprop and C_trace in double precision,
+ * through single_glue_train.c the same entries with _f in single
+ * precision. R's numbers are doubles: the single build converts data and
+ * tensors to float on the way in and back on the way out.
  *
  * A network arrives as two R lists built by R/train.R:
- *   layers[[i]]: list(kind, act, slope, rate, n_in, n_out, geom), geom an
- *                integer vector (in_h, in_w, in_c, out_h, out_w, out_c, kh,
- *                kw, stride, pad_t, pad_l) or NULL for dense layers;
- *   params[[i]]: list(W, b) of doubles, or NULL for layers without any.
- * Data are double matrices with one sample per column. R has validated all
- * of it; the checks here only guard against internal misuse. */
+ *   layers[[i]]: list(kind, act, slope, rate, n_in, n_out, geom, eps,
+ *                momentum): kind and act are names from the engine's
+ *                tables (C_tables); geom an integer vector (in_h, in_w,
+ *                in_c, out_h, out_w, out_c, kh, kw, stride, pad_t, pad_l)
+ *                or NULL; eps and momentum may be absent;
+ *   params[[i]]: a named list holding the tensors the layer's kind owns
+ *                (list(W, b) for dense and conv2d), or NULL when none.
+ * Data are double matrices with one sample per column (or per row, with
+ * the rows flag). R has validated all of it; the checks here only guard
+ * against internal misuse. */
 #include <limits.h>
 #include <string.h>
 #include <R.h>
@@ -19,6 +27,7 @@
 static SEXP get_elt(SEXP list, const char *name)
 {
     SEXP names = getAttrib(list, R_NamesSymbol);
+    if (TYPEOF(names) != STRSXP) return R_NilValue;
     for (R_xlen_t i = 0; i < xlength(list); i++)
         if (strcmp(CHAR(STRING_ELT(names, i)), name) == 0)
             return VECTOR_ELT(list, i);
@@ -39,33 +48,99 @@ static double get_dbl(SEXP list, const char *name)
     return asReal(v);
 }
 
-static double unif_draw(void) { return unif_rand(); }
-
-/* Geometry of a conv2d or maxpool2d layer: positive sizes that match the
- * layer's element counts, windows that stay inside the (padded) input.
- * The kernels trust these, so an edited model must not get past here. */
-static void check_geometry(const layer *L, int l)
+/* a double setting that may be absent */
+static double get_dbl_or(SEXP list, const char *name, double dflt)
 {
-    const conv_geom *g = &L->g;
-    int ok = g->in_h > 0 && g->in_w > 0 && g->in_c > 0 && g->out_h > 0 &&
-        g->out_w > 0 && g->out_c > 0 && g->kh > 0 && g->kw > 0 &&
-        g->stride > 0 && g->pad_t >= 0 && g->pad_l >= 0 &&
-        g->pad_t < g->kh && g->pad_l < g->kw &&
-        (double) g->in_h * g->in_w * g->in_c == L->n_in &&
-        (double) g->out_h * g->out_w * g->out_c == L->n_out &&
-        /* the last window starts inside the image (padding < kernel) */
-        (double) (g->out_h - 1) * g->stride - g->pad_t < (double) g->in_h &&
-        (double) (g->out_w - 1) * g->stride - g->pad_l < (double) g->in_w;
-    /* pooling windows lie wholly inside the input */
-    if (ok && L->kind == LAYER_MAXPOOL2D)
-        ok = g->out_c == g->in_c && g->pad_t == 0 && g->pad_l == 0 &&
-            (double) (g->out_h - 1) * g->stride + g->kh <= (double) g->in_h &&
-            (double) (g->out_w - 1) * g->stride + g->kw <= (double) g->in_w;
-    if (!ok) error("internal error: layer %d geometry is inconsistent", l + 1);
+    SEXP v = get_elt(list, name);
+    return xlength(v) == 1 ? asReal(v) : dflt;
 }
 
-/* Fill nt from the R description; parameters point into `params`, which
- * the caller has duplicated when they are to be trained. */
+/* the index of the name list[[name]] in names[0..n), or an error */
+static int get_name(SEXP list, const char *name, const char *const *names,
+                    int n)
+{
+    SEXP v = get_elt(list, name);
+    if (TYPEOF(v) != STRSXP || xlength(v) != 1)
+        error("internal error: '%s' missing", name);
+    for (int i = 0; i < n; i++)
+        if (strcmp(CHAR(STRING_ELT(v, 0)), names[i]) == 0) return i;
+    error("internal error: unknown %s '%s'", name, CHAR(STRING_ELT(v, 0)));
+    return -1;
+}
+
+static double unif_draw(void) { return unif_rand(); }
+
+/* ---- numbers in and out: R's doubles <-> the engine's reals ---- */
+
+/* n doubles of R as reals: in place in double precision, a converted copy
+ * in single */
+static const real *reals_of(SEXP x)
+{
+#ifdef NNFS_SINGLE
+    R_xlen_t n = xlength(x);
+    real *r = (real *) R_alloc(n > 0 ? n : 1, sizeof(real));
+    const double *v = REAL(x);
+    for (R_xlen_t i = 0; i < n; i++) r[i] = (real) v[i];
+    return r;
+#else
+    return REAL(x);
+#endif
+}
+
+static void copy_in(real *dst, const double *src, long n)
+{
+    for (long i = 0; i < n; i++) dst[i] = (real) src[i];
+}
+
+static void copy_out(double *dst, const real *src, long n)
+{
+    for (long i = 0; i < n; i++) dst[i] = (double) src[i];
+}
+
+/* ---- the network ---- */
+
+static void build_layer(layer *L, SEXP s, int l)
+{
+    SEXP kind = get_elt(s, "kind");
+    if (TYPEOF(kind) != STRSXP || xlength(kind) != 1 ||
+        !(L->kind = layer_kind_find(CHAR(STRING_ELT(kind, 0)))))
+        error("internal error: layer %d has an unknown kind", l + 1);
+    L->act = get_name(s, "act", act_names, ACT_COUNT);
+    L->slope = get_dbl(s, "slope");
+    L->rate = get_dbl(s, "rate");
+    L->eps = get_dbl_or(s, "eps", 0.0);
+    L->momentum = get_dbl_or(s, "momentum", 0.0);
+    L->n_in = get_int(s, "n_in");
+    L->n_out = get_int(s, "n_out");
+    SEXP g = get_elt(s, "geom");
+    if (g != R_NilValue) {
+        if (TYPEOF(g) != INTSXP || xlength(g) != 11)
+            error("internal error: layer %d geometry", l + 1);
+        int *v = INTEGER(g);
+        conv_geom cg = {v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7],
+                        v[8], v[9], v[10]};
+        L->g = cg;
+    }
+    const char *bad = L->kind->check ? L->kind->check(L) : NULL;
+    if (bad) error("internal error: layer %d has %s", l + 1, bad);
+    if (layer_init_tensors(L))
+        error("layer %d has a tensor of more than %d values; the engine "
+              "handles at most that many", l + 1, INT_MAX);
+}
+
+/* Tensor i of layer l in the R list params[[l]], checked: doubles, the
+ * size the kind says. */
+static SEXP tensor_of(SEXP params, const layer *L, int l, int i)
+{
+    SEXP t = get_elt(VECTOR_ELT(params, l), L->ts[i].name);
+    if (!isReal(t) || (double) xlength(t) != L->ts[i].n)
+        error("internal error: layer %d tensor '%s' is missing or has the "
+              "wrong size", l + 1, L->ts[i].name);
+    return t;
+}
+
+/* Fill nt from the R description, with its tensors copied into flat
+ * buffers of reals. */
 static void build_network(network *nt, SEXP layers, SEXP params)
 {
     if (TYPEOF(layers) != VECSXP || TYPEOF(params) != VECSXP ||
@@ -74,55 +149,28 @@ static void build_network(network *nt, SEXP layers, SEXP params)
     nt->n_layers = (int) xlength(layers);
     nt->L = (layer *) R_alloc(nt->n_layers, sizeof(layer));
     nt->unif = unif_draw;
-    nt->sgd_step = 0.0;
     memset(nt->L, 0, sizeof(layer) * nt->n_layers);
     for (int l = 0; l < nt->n_layers; l++) {
-        SEXP s = VECTOR_ELT(layers, l), p = VECTOR_ELT(params, l);
         layer *L = &nt->L[l];
-        L->kind = get_int(s, "kind");
-        L->act = get_int(s, "act");
-        L->slope = get_dbl(s, "slope");
-        L->rate = get_dbl(s, "rate");
-        L->n_in = get_int(s, "n_in");
-        L->n_out = get_int(s, "n_out");
-        if (L->n_in < 1 || L->n_out < 1 || (l > 0 && L->n_in != nt->L[l - 1].n_out))
+        build_layer(L, VECTOR_ELT(layers, l), l);
+        if (L->n_in < 1 || L->n_out < 1 ||
+            (l > 0 && L->n_in != nt->L[l - 1].n_out))
             error("internal error: layer %d sizes do not chain", l + 1);
-        if (L->kind < LAYER_DENSE || L->kind > LAYER_FLATTEN ||
-            L->act < ACT_LINEAR || L->act > ACT_SOFTMAX ||
-            !(L->rate >= 0.0 && L->rate < 1.0))
-            error("internal error: layer %d has an unknown kind or activation", l + 1);
-        SEXP g = get_elt(s, "geom");
-        if (L->kind == LAYER_CONV2D || L->kind == LAYER_MAXPOOL2D) {
-            if (TYPEOF(g) != INTSXP || xlength(g) != 11)
-                error("internal error: layer %d geometry", l + 1);
-            int *v = INTEGER(g);
-            conv_geom cg = {v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7],
-                            v[8], v[9], v[10]};
-            L->g = cg;
-            check_geometry(L, l);
-        } else if (L->kind != LAYER_DENSE && L->n_in != L->n_out) {
-            error("internal error: layer %d changes size", l + 1);
-        }
-        /* parameter counts in double: the product of four ints can
-         * overflow any integer type; the kernels count them in int */
-        double nw = 0, nb = 0;
-        if (L->kind == LAYER_DENSE) { nw = (double) L->n_out * L->n_in; nb = L->n_out; }
-        if (L->kind == LAYER_CONV2D) {
-            nw = (double) L->g.kh * L->g.kw * L->g.in_c * L->g.out_c;
-            nb = L->g.out_c;
-        }
-        if (nw > INT_MAX)
-            error("layer %d has %.0f weights; the engine handles at most %d "
-                  "per layer", l + 1, nw, INT_MAX);
-        if (!layer_has_params(L)) continue;
-        if (TYPEOF(p) != VECSXP || xlength(p) != 2)
-            error("internal error: layer %d has no parameters", l + 1);
-        SEXP W = VECTOR_ELT(p, 0), b = VECTOR_ELT(p, 1);
-        if (!isReal(W) || !isReal(b) || (double) xlength(W) != nw ||
-            (double) xlength(b) != nb)
-            error("internal error: layer %d parameters have the wrong size", l + 1);
-        L->n_w = (int) nw; L->n_b = (int) nb;
-        L->W = REAL(W); L->b = REAL(b);
+    }
+    double n, n_pen, n_state;
+    net_tensor_sizes(nt, &n, &n_pen, &n_state);
+    if (n + n_state > 0x1p50) error("the network has too many parameters");
+    param_set ps = {(real *) R_alloc((size_t) n + 1, sizeof(real)),
+                    (real *) R_alloc((size_t) n + 1, sizeof(real)),
+                    (long) n, (long) n_pen,
+                    (real *) R_alloc((size_t) n_state + 1, sizeof(real)),
+                    (long) n_state};
+    net_bind_tensors(nt, ps);
+    for (int l = 0; l < nt->n_layers; l++) {
+        layer *L = &nt->L[l];
+        for (int i = 0; i < L->n_t; i++)
+            copy_in(L->t[i], REAL(tensor_of(params, L, l, i)),
+                    (long) L->ts[i].n);
     }
 }
 
@@ -132,19 +180,43 @@ static void bind_buffers(network *nt, int cap)
     net_buffer_sizes(nt, cap, &nd, &ni);
     if (nd + ni > 0x1p50)
         error("the network's buffers for %d samples would need %.3g GB",
-              cap, (nd * sizeof(double) + ni * sizeof(int)) / 1e9);
-    double *d = (double *) R_alloc(nd > 0 ? (size_t) nd : 1, sizeof(double));
+              cap, (nd * sizeof(real) + ni * sizeof(int)) / 1e9);
+    real *d = (real *) R_alloc(nd > 0 ? (size_t) nd : 1, sizeof(real));
     int *iv = (int *) R_alloc(ni > 0 ? (size_t) ni : 1, sizeof(int));
     net_bind_buffers(nt, d, iv, cap);
 }
 
-/* A copy of params whose numbers the engine may overwrite. */
-static SEXP copy_params(SEXP params)
+/* A copy of `like` (a params list) holding values from the flat buffer
+ * `base`, laid out like nt->ps.p: every tensor (trainable 0), or only the
+ * trainable ones, the others NULL (trainable 1: optimizer state). */
+static SEXP tensors_out(const network *nt, SEXP like, const real *base,
+                        int trainable)
 {
-    SEXP out = PROTECT(allocVector(VECSXP, xlength(params)));
-    for (R_xlen_t i = 0; i < xlength(params); i++)
-        SET_VECTOR_ELT(out, i, duplicate(VECTOR_ELT(params, i)));
-    setAttrib(out, R_NamesSymbol, getAttrib(params, R_NamesSymbol));
+    SEXP out = PROTECT(allocVector(VECSXP, nt->n_layers));
+    setAttrib(out, R_NamesSymbol, getAttrib(like, R_NamesSymbol));
+    for (int l = 0; l < nt->n_layers; l++) {
+        const layer *L = &nt->L[l];
+        if (L->n_t == 0) continue;
+        SEXP lst = PROTECT(allocVector(VECSXP, L->n_t));
+        SEXP nms = PROTECT(allocVector(STRSXP, L->n_t));
+        int kept = 0;
+        for (int i = 0; i < L->n_t; i++) {
+            const tensor_spec *ts = &L->ts[i];
+            if (trainable && !ts->trainable) continue;
+            SEXP t = PROTECT(duplicate(tensor_of(like, L, l, i)));
+            const real *from = ts->trainable ?
+                base + (L->t[i] - nt->ps.p) : L->t[i];
+            copy_out(REAL(t), from, (long) ts->n);
+            SET_VECTOR_ELT(lst, kept, t);
+            SET_STRING_ELT(nms, kept++, mkChar(ts->name));
+            UNPROTECT(1);
+        }
+        lst = PROTECT(xlengthgets(lst, kept));
+        nms = PROTECT(xlengthgets(nms, kept));
+        setAttrib(lst, R_NamesSymbol, nms);
+        if (kept) SET_VECTOR_ELT(out, l, lst);
+        UNPROTECT(4);
+    }
     UNPROTECT(1);
     return out;
 }
@@ -162,7 +234,7 @@ static sample_set samples_of(const network *nt, SEXP x, int rows)
     s.n = INTEGER(dim)[rows ? 0 : 1];
     if ((double) s.n * p != (double) xlength(x))
         error("internal error: the data do not have %d values per sample", p);
-    s.v = REAL(x);
+    s.v = reals_of(x);
     return s;
 }
 
@@ -212,43 +284,74 @@ static void progress_from(train_progress *pr, SEXP opts)
 
 /* ---- the training state a warm start continues ----
  * opts$state: NULL (a fresh start: zero optimizer state, step 0, samples
- * in order) or list(opt, step, order) as C_train returned it, order
+ * in order) or list(slots, step, order) as C_train returned it: slots a
+ * list with one element per slot of the optimizer (opt_slot_names), each
+ * shaped like params but holding only the trainable tensors; order
  * 0-based. R checked that it belongs to this network, optimizer and data;
- * here only its sizes are guarded. The result holds the state at the end. */
+ * here only its sizes are guarded. */
 
-static SEXP state_in(train_state *st, SEXP opts, const network *nt, int kind,
+static void state_in(train_state *st, SEXP opts, const network *nt, int kind,
                      int n)
 {
-    const char *nm[] = {"opt", "step", "order", ""};
-    SEXP out = PROTECT(mkNamed(VECSXP, nm));
-    long n_opt = optim_state_doubles(nt, kind);
-    SET_VECTOR_ELT(out, 0, allocVector(REALSXP, n_opt));
-    SET_VECTOR_ELT(out, 2, allocVector(INTSXP, n));
-    st->opt = REAL(VECTOR_ELT(out, 0));
-    st->n_opt = n_opt;
-    st->order = INTEGER(VECTOR_ELT(out, 2));
+    int slots = optim_slots(kind);
+    long np = nt->ps.n;
+    st->n_opt = slots * np;
+    st->opt = (real *) R_alloc(st->n_opt + 1, sizeof(real));
+    st->order = (int *) R_alloc(n, sizeof(int));
     st->step = 0;
+    memset(st->opt, 0, sizeof(real) * st->n_opt);
+    for (int i = 0; i < n; i++) st->order[i] = i;
     SEXP in = get_elt(opts, "state");
-    if (in == R_NilValue) {
-        memset(st->opt, 0, sizeof(double) * n_opt);
-        for (int i = 0; i < n; i++) st->order[i] = i;
-    } else {
-        SEXP o = get_elt(in, "opt"), ord = get_elt(in, "order");
-        if (!isReal(o) || xlength(o) != n_opt || TYPEOF(ord) != INTSXP ||
-            xlength(ord) != n)
+    if (in == R_NilValue) return;
+    SEXP sl = get_elt(in, "slots"), ord = get_elt(in, "order");
+    if (TYPEOF(ord) != INTSXP || xlength(ord) != n)
+        error("internal error: the training state does not fit");
+    for (int k = 0; k < slots; k++) {
+        SEXP lst = get_elt(sl, opt_slot_names[kind][k]);
+        if (TYPEOF(lst) != VECSXP || xlength(lst) != nt->n_layers)
             error("internal error: the training state does not fit");
-        memcpy(st->opt, REAL(o), sizeof(double) * n_opt);
-        int *seen = (int *) R_alloc(n, sizeof(int));
-        memset(seen, 0, sizeof(int) * n);
-        for (int i = 0; i < n; i++) {
-            int v = INTEGER(ord)[i];
-            if (v < 0 || v >= n || seen[v]++)
-                error("internal error: the sample order is not a permutation");
-            st->order[i] = v;
+        for (int l = 0; l < nt->n_layers; l++) {
+            const layer *L = &nt->L[l];
+            for (int i = 0; i < L->n_t; i++) {
+                if (!L->ts[i].trainable) continue;
+                SEXP t = tensor_of(lst, L, l, i);
+                copy_in(st->opt + k * np + (L->t[i] - nt->ps.p), REAL(t),
+                        (long) L->ts[i].n);
+            }
         }
-        st->step = (long) get_dbl(in, "step");
     }
-    UNPROTECT(1);
+    int *seen = (int *) R_alloc(n, sizeof(int));
+    memset(seen, 0, sizeof(int) * n);
+    for (int i = 0; i < n; i++) {
+        int v = INTEGER(ord)[i];
+        if (v < 0 || v >= n || seen[v]++)
+            error("internal error: the sample order is not a permutation");
+        st->order[i] = v;
+    }
+    st->step = (long) get_dbl(in, "step");
+}
+
+/* the state at the end, for R: list(slots, step, order) */
+static SEXP state_out(const train_state *st, const network *nt, int kind,
+                      int n, SEXP params)
+{
+    const char *nm[] = {"slots", "step", "order", ""};
+    SEXP out = PROTECT(mkNamed(VECSXP, nm));
+    int slots = optim_slots(kind);
+    SEXP sl = PROTECT(allocVector(VECSXP, slots));
+    SEXP sn = PROTECT(allocVector(STRSXP, slots));
+    for (int k = 0; k < slots; k++) {
+        SET_VECTOR_ELT(sl, k, tensors_out(nt, params,
+                                          st->opt + k * nt->ps.n, 1));
+        SET_STRING_ELT(sn, k, mkChar(opt_slot_names[kind][k]));
+    }
+    setAttrib(sl, R_NamesSymbol, sn);
+    SET_VECTOR_ELT(out, 0, sl);
+    SET_VECTOR_ELT(out, 1, ScalarReal((double) st->step));
+    SEXP ord = allocVector(INTSXP, n);
+    SET_VECTOR_ELT(out, 2, ord);
+    memcpy(INTEGER(ord), st->order, sizeof(int) * n);
+    UNPROTECT(3);
     return out;
 }
 
@@ -258,27 +361,26 @@ SEXP C_train(SEXP layers, SEXP params, SEXP x, SEXP y, SEXP xval,
              SEXP yval, SEXP opts)
 {
     network nt;
-    SEXP trained = PROTECT(copy_params(params));
-    build_network(&nt, layers, trained);
+    build_network(&nt, layers, params);
     train_data d = {samples_of(&nt, x, get_int(opts, "x_rows")),
                     {NULL, nt.L[0].n_in, 0, 0}, NULL, NULL, 0};
     check_targets(&nt, &d.x, y);
-    d.y = REAL(y);
+    d.y = reals_of(y);
     d.k = nrows(y);
     if (xval != R_NilValue) {
-        d.xv = samples_of(&nt, xval, get_int(opts, "xval_rows"));
+        d.xv = xval == x ? d.x : samples_of(&nt, xval, get_int(opts, "xval_rows"));
         check_targets(&nt, &d.xv, yval);
-        d.yv = REAL(yval);
+        d.yv = yval == y ? d.y : reals_of(yval);
     }
 
     train_cfg cfg;
     cfg.epochs = get_int(opts, "epochs");
     cfg.batch = get_int(opts, "batch");
-    cfg.cost = get_int(opts, "cost");
+    cfg.cost = get_name(opts, "cost", cost_names, COST_COUNT);
     cfg.patience = get_int(opts, "patience");
     cfg.shuffle = get_int(opts, "shuffle");
     cfg.adaptive = get_int(opts, "adaptive_threads");
-    cfg.opt.kind = get_int(opts, "optimizer");
+    cfg.opt.kind = get_name(opts, "optimizer", opt_names, OPT_COUNT);
     cfg.opt.lr = get_dbl(opts, "lr");
     cfg.opt.momentum = get_dbl(opts, "momentum");
     cfg.opt.beta1 = get_dbl(opts, "beta1");
@@ -305,23 +407,22 @@ SEXP C_train(SEXP layers, SEXP params, SEXP x, SEXP y, SEXP xval,
     train_hist h = {hv, hv + cfg.epochs, hv + 2L * cfg.epochs,
                     hv + 3L * cfg.epochs, 0, 0, 0, 0};
     train_state st;
-    SEXP state = PROTECT(state_in(&st, opts, &nt, cfg.opt.kind, n));
+    state_in(&st, opts, &nt, cfg.opt.kind, n);
     GetRNGstate();
     train_run(&nt, &d, &cfg, &h, &st);
     PutRNGstate();
-    SET_VECTOR_ELT(state, 1, ScalarReal((double) st.step));
 
     const char *nm[] = {"params", "history", "epochs_run", "best_epoch",
                         "diverged_epoch", "diverged_batch", "state", ""};
     SEXP res = PROTECT(mkNamed(VECSXP, nm));
-    SET_VECTOR_ELT(res, 0, trained);
+    SET_VECTOR_ELT(res, 0, tensors_out(&nt, params, nt.ps.p, 0));
     SET_VECTOR_ELT(res, 1, hist);
     SET_VECTOR_ELT(res, 2, ScalarInteger(h.epochs_run));
     SET_VECTOR_ELT(res, 3, ScalarInteger(h.best_epoch));
     SET_VECTOR_ELT(res, 4, ScalarInteger(h.diverged_epoch));
     SET_VECTOR_ELT(res, 5, ScalarInteger(h.diverged_batch));
-    SET_VECTOR_ELT(res, 6, state);
-    UNPROTECT(4);
+    SET_VECTOR_ELT(res, 6, state_out(&st, &nt, cfg.opt.kind, n, params));
+    UNPROTECT(2);
     return res;
 }
 
@@ -336,10 +437,16 @@ SEXP C_predict(SEXP layers, SEXP params, SEXP x, SEXP rows, SEXP threads)
     int cap = n < 256 ? (n > 0 ? n : 1) : 256;
     threads_set(asInteger(threads));
     bind_buffers(&nt, cap);
-    double *buf = s.rows ?
-        (double *) R_alloc((size_t) s.p * cap, sizeof(double)) : NULL;
+    real *buf = s.rows ?
+        (real *) R_alloc((size_t) s.p * cap, sizeof(real)) : NULL;
     SEXP out = PROTECT(allocMatrix(REALSXP, k, n));
+#ifdef NNFS_SINGLE
+    real *o = (real *) R_alloc((size_t) k * n + 1, sizeof(real));
+    net_predict(&nt, o, &s, k, buf);
+    copy_out(REAL(out), o, (long) k * n);
+#else
     net_predict(&nt, REAL(out), &s, k, buf);
+#endif
     UNPROTECT(1);
     return out;
 }
@@ -347,90 +454,86 @@ SEXP C_predict(SEXP layers, SEXP params, SEXP x, SEXP rows, SEXP threads)
 /* ---- one forward and backward pass over a whole batch ----
  * x (p x B) and y (k x B), without dropout, for C_backprop and C_trace:
  * builds nt over `params`, runs the pass and returns the mean loss; the
- * layers' outputs, dout (dLoss/dz for layers with parameters) and the
- * gradient sums dW, db are left in nt. *B receives the batch size. */
+ * layers' outputs, dout (dLoss/dz for layers with an activation) and the
+ * gradient sums (in nt->ps.g) are left in nt. *B receives the batch size,
+ * *xr the batch as reals. */
 
-static double batch_pass(network *nt, int *B, SEXP layers, SEXP params,
-                         SEXP x, SEXP y, SEXP opts)
+static double batch_pass(network *nt, int *B, const real **xr, SEXP layers,
+                         SEXP params, SEXP x, SEXP y, SEXP opts)
 {
     build_network(nt, layers, params);
     sample_set s = samples_of(nt, x, 0);
     check_targets(nt, &s, y);
-    int n = s.n, k = nrows(y), cost = get_int(opts, "cost");
+    int n = s.n, k = nrows(y);
+    int cost = get_name(opts, "cost", cost_names, COST_COUNT);
     if (n < 1) error("internal error: no samples");
     threads_set(get_int(opts, "threads"));
     bind_buffers(nt, n);
-    layer *out = &nt->L[nt->n_layers - 1];
-    net_forward(nt, REAL(x), n, 0);
-    double loss = loss_forward(out->out, REAL(y), cost, out->act, k, n) / n;
-    net_zero_grad(nt);
-    loss_delta(out->dout, out->out, REAL(y), cost, out->act, out->slope, k, n);
-    net_backward(nt, REAL(x), n);
+    layer *out = net_last(nt);
+    const real *yr = reals_of(y);
+    net_forward(nt, s.v, n, 0);
+    double loss = loss_forward(out->out, yr, cost, out->act, k, n) / n;
+    optim_grad_only(nt);
+    loss_delta(out->dout, out->out, yr, cost, out->act, out->slope, k, n);
+    net_backward(nt, s.v, n);
     *B = n;
+    *xr = s.v;
     return loss;
 }
 
 /* ---- C_backprop(layers, params, x, y, opts): mean loss and gradients ----
- * Gradients are means over the samples (no penalty terms), laid out like
- * params. */
+ * Gradients are means over the samples (no penalty terms), shaped like
+ * the trainable tensors of params. */
 
 SEXP C_backprop(SEXP layers, SEXP params, SEXP x, SEXP y, SEXP opts)
 {
     network nt;
     int n;
-    double loss = batch_pass(&nt, &n, layers, params, x, y, opts);
-
-    SEXP grads = PROTECT(copy_params(params));
-    for (int l = 0; l < nt.n_layers; l++) {
-        layer *L = &nt.L[l];
-        if (!layer_has_params(L)) continue;
-        SEXP g = VECTOR_ELT(grads, l);
-        for (int i = 0; i < L->n_w; i++) REAL(VECTOR_ELT(g, 0))[i] = L->dW[i] / n;
-        for (int i = 0; i < L->n_b; i++) REAL(VECTOR_ELT(g, 1))[i] = L->db[i] / n;
-    }
+    const real *xr;
+    double loss = batch_pass(&nt, &n, &xr, layers, params, x, y, opts);
+    for (long i = 0; i < nt.ps.n; i++) nt.ps.g[i] /= n;
     const char *nm[] = {"loss", "grads", ""};
     SEXP res = PROTECT(mkNamed(VECSXP, nm));
     SET_VECTOR_ELT(res, 0, ScalarReal(loss));
-    SET_VECTOR_ELT(res, 1, grads);
-    UNPROTECT(2);
+    SET_VECTOR_ELT(res, 1, tensors_out(&nt, params, nt.ps.g, 1));
+    UNPROTECT(1);
     return res;
 }
 
 /* ---- C_trace(layers, params, x, y, opts): one batch, layer by layer ----
  * The pass of C_backprop over the batch x (p x B), without dropout, with
  * what each layer l holds along the way: a[[l]] its output (n_out x B);
- * for layers with parameters z[[l]] the weighted input before the
+ * for layers with trainable tensors z[[l]] the weighted input before the
  * activation, delta[[l]] = dLoss/dz and the gradients summed over the
  * batch, shaped like W and b (NULL for the other layers). */
 
 /* (rows x cols) double matrix holding v, column-major */
-static SEXP matrix_of(const double *v, int rows, int cols)
+static SEXP matrix_of(const real *v, int rows, int cols)
 {
     SEXP m = PROTECT(allocMatrix(REALSXP, rows, cols));
-    memcpy(REAL(m), v, sizeof(double) * rows * (size_t) cols);
+    copy_out(REAL(m), v, (long) rows * cols);
     UNPROTECT(1);
     return m;
 }
 
 /* z (n_out x B): the engine applies activations in place and keeps no z,
- * so the layer's products are recomputed with the linear activation */
-static SEXP pre_activation(layer *L, const double *in, int B)
+ * so the layer's forward pass is run again, into z, with the linear
+ * activation (conv2d reuses its scratch, done with by now) */
+static SEXP pre_activation(network *nt, layer *L, const real *in, int B)
 {
-    SEXP z = PROTECT(allocMatrix(REALSXP, L->n_out, B));
-    if (L->kind == LAYER_DENSE)
-        dense_forward(REAL(z), in, L->W, L->b, L->n_out, L->n_in, B);
-    else
-        conv2d_forward(REAL(z), L->work, in, L->W, L->b, &L->g, ACT_LINEAR,
-                       0.0, B);
-    UNPROTECT(1);
-    return z;
+    layer tmp = *L;
+    tmp.act = ACT_LINEAR;
+    tmp.out = (real *) R_alloc((size_t) L->n_out * B, sizeof(real));
+    L->kind->forward(nt, &tmp, in, B, 0);
+    return matrix_of(tmp.out, L->n_out, B);
 }
 
-/* g, shaped like the parameter p (a W or a b), holding n values of v */
-static SEXP like_param(SEXP p, const double *v, int n)
+/* tensor i of L's gradient sums, shaped like the parameter in `params` */
+static SEXP grad_of(const network *nt, SEXP params, const layer *L, int l,
+                    int i)
 {
-    SEXP g = PROTECT(duplicate(p));
-    memcpy(REAL(g), v, sizeof(double) * n);
+    SEXP g = PROTECT(duplicate(tensor_of(params, L, l, i)));
+    copy_out(REAL(g), nt->ps.g + (L->t[i] - nt->ps.p), (long) L->ts[i].n);
     UNPROTECT(1);
     return g;
 }
@@ -439,7 +542,8 @@ SEXP C_trace(SEXP layers, SEXP params, SEXP x, SEXP y, SEXP opts)
 {
     network nt;
     int B;
-    double loss = batch_pass(&nt, &B, layers, params, x, y, opts);
+    const real *xr;
+    double loss = batch_pass(&nt, &B, &xr, layers, params, x, y, opts);
     int nl = nt.n_layers;
     const char *nm[] = {"z", "a", "delta", "nabla_w", "nabla_b", "loss", ""};
     SEXP res = PROTECT(mkNamed(VECSXP, nm));
@@ -448,20 +552,54 @@ SEXP C_trace(SEXP layers, SEXP params, SEXP x, SEXP y, SEXP opts)
         delta = VECTOR_ELT(res, 2), nw = VECTOR_ELT(res, 3),
         nb = VECTOR_ELT(res, 4);
 
-    /* the backward pass reads the outputs and leaves them as they were;
-     * z is recomputed from them (conv2d reuses its scratch, done with) */
+    /* the backward pass reads the outputs and leaves them as they were */
     for (int l = 0; l < nl; l++) {
         layer *L = &nt.L[l];
-        const double *in = l > 0 ? nt.L[l - 1].out : REAL(x);
+        const real *in = l > 0 ? nt.L[l - 1].out : xr;
         SET_VECTOR_ELT(a, l, matrix_of(L->out, L->n_out, B));
-        if (!layer_has_params(L)) continue;
-        SEXP p = VECTOR_ELT(params, l);
-        SET_VECTOR_ELT(z, l, pre_activation(L, in, B));
+        if (!(L->kind->flags & LK_ACTIVATION) || L->n_t < 2) continue;
+        SET_VECTOR_ELT(z, l, pre_activation(&nt, L, in, B));
         SET_VECTOR_ELT(delta, l, matrix_of(L->dout, L->n_out, B));
-        SET_VECTOR_ELT(nw, l, like_param(VECTOR_ELT(p, 0), L->dW, L->n_w));
-        SET_VECTOR_ELT(nb, l, like_param(VECTOR_ELT(p, 1), L->db, L->n_b));
+        SET_VECTOR_ELT(nw, l, grad_of(&nt, params, L, l, 0));
+        SET_VECTOR_ELT(nb, l, grad_of(&nt, params, L, l, 1));
     }
     SET_VECTOR_ELT(res, 5, ScalarReal(loss));
     UNPROTECT(1);
     return res;
 }
+
+#ifndef NNFS_SINGLE
+/* ---- C_tables(): the names R may send, from the engine's own tables ---- */
+
+static SEXP names_of(const char *const *v, int n)
+{
+    SEXP out = PROTECT(allocVector(STRSXP, n));
+    for (int i = 0; i < n; i++) SET_STRING_ELT(out, i, mkChar(v[i]));
+    UNPROTECT(1);
+    return out;
+}
+
+SEXP C_tables(void)
+{
+    int nk = 0;
+    while (layer_kinds[nk]) nk++;
+    const char *nm[] = {"layers", "activations", "costs", "optimizers",
+                        "slots", ""};
+    SEXP res = PROTECT(mkNamed(VECSXP, nm));
+    SEXP kinds = PROTECT(allocVector(STRSXP, nk));
+    for (int i = 0; i < nk; i++)
+        SET_STRING_ELT(kinds, i, mkChar(layer_kinds[i]->name));
+    SET_VECTOR_ELT(res, 0, kinds);
+    SET_VECTOR_ELT(res, 1, names_of(act_names, ACT_COUNT));
+    SET_VECTOR_ELT(res, 2, names_of(cost_names, COST_COUNT));
+    SEXP opt = PROTECT(names_of(opt_names, OPT_COUNT));
+    SET_VECTOR_ELT(res, 3, opt);
+    SEXP slots = PROTECT(allocVector(VECSXP, OPT_COUNT));
+    setAttrib(slots, R_NamesSymbol, opt);
+    for (int k = 0; k < OPT_COUNT; k++)
+        SET_VECTOR_ELT(slots, k, names_of(opt_slot_names[k], optim_slots(k)));
+    SET_VECTOR_ELT(res, 4, slots);
+    UNPROTECT(4);
+    return res;
+}
+#endif

@@ -18,7 +18,8 @@ extern SEXP C_threads_info(void);
 extern SEXP C_linear_ols(SEXP, SEXP, SEXP);
 extern SEXP C_regression_gd(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
 
-/* ---- network engine (glue_train.c) ---- */
+/* ---- network engine (glue_train.c: double; single_glue_train.c: _f) ---- */
+extern SEXP C_tables(void);
 extern SEXP C_train(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
 extern SEXP C_predict(SEXP, SEXP, SEXP, SEXP, SEXP);
 extern SEXP C_backprop(SEXP, SEXP, SEXP, SEXP, SEXP);
@@ -39,6 +40,7 @@ static const R_CallMethodDef call_entries[] = {
     CALLDEF(C_linear_ols, 3),
     CALLDEF(C_regression_gd, 7),
     /* network engine */
+    CALLDEF(C_tables, 0),
     CALLDEF(C_train, 7),
     CALLDEF(C_predict, 5),
     CALLDEF(C_backprop, 5),

@@ -14,7 +14,7 @@
  *        K taps), one per thread, so that out_sample = cols %*% W is
  *        built a chunk of output columns at a time; then room for the
  *        per-sample weight and bias gradients of the backward pass. It
- *        must hold conv2d_work_doubles(g, B) doubles, for the thread count
+ *        must hold conv2d_work_reals(g, B) doubles, for the thread count
  *        split_threads(B) gives (the most the kernels use). The backward pass reuses a thread's
  *        chunk for the gradient of the columns once dW has been formed.
  * Zero padding: pad_t rows on top and pad_l columns on the left; the bottom
@@ -84,7 +84,7 @@ static long chunk_rows(const conv_geom *g)
 
 /* doubles of scratch one thread uses: the im2col chunk and, for the tall
  * layout, the chunk's product (or output gradient) with all in_h rows */
-static long chunk_doubles(const conv_geom *g)
+static long chunk_reals(const conv_geom *g)
 {
     long K = (long) g->kh * g->kw * g->in_c;
     return chunk_rows(g) * (K + (tall(g) ? g->out_c : 0));
@@ -93,10 +93,10 @@ static long chunk_doubles(const conv_geom *g)
 /* doubles of `work` the kernels below use for geometry g and B samples,
  * with the thread count set by threads_set() (an upper bound: the kernels
  * may use fewer threads, never more) */
-long conv2d_work_doubles(const conv_geom *g, int B)
+long conv2d_work_reals(const conv_geom *g, int B)
 {
     long K = (long) g->kh * g->kw * g->in_c, F = g->out_c;
-    return chunk_doubles(g) * split_threads(B) + (long) B * (K * F + F);
+    return chunk_reals(g) * split_threads(B) + (long) B * (K * F + F);
 }
 
 static int thread_id(void)
@@ -126,21 +126,21 @@ static void valid_rows(const conv_geom *g, int ky, int *lo, int *hi)
 /* dst[0..n) = src[0..n): the runs im2col copies are short (an output
  * column, often 10 to 30 values), where a library call costs more than
  * the copy; fixed-size blocks of 8 compile to inline vector moves. */
-static inline void copy_run(double *dst, const double *src, int n)
+static inline void copy_run(real *dst, const real *src, int n)
 {
     int i = 0;
-    for (; i + 8 <= n; i += 8) memcpy(dst + i, src + i, 8 * sizeof(double));
+    for (; i + 8 <= n; i += 8) memcpy(dst + i, src + i, 8 * sizeof(real));
     for (; i < n; i++) dst[i] = src[i];
 }
 
-static inline void zero_run(double *dst, int n)
+static inline void zero_run(real *dst, int n)
 {
     for (int i = 0; i < n; i++) dst[i] = 0.0;
 }
 
 /* cols (Pc x K), Pc = out_h * (ox1 - ox0): the patches of output columns
  * [ox0, ox1) of one sample image `img`, rows in output order. */
-static void im2col(double *cols, const double *img, const conv_geom *g,
+static void im2col(real *cols, const real *img, const conv_geom *g,
                    int ox0, int ox1)
 {
     const ptrdiff_t Pc = (ptrdiff_t) g->out_h * (ox1 - ox0);
@@ -148,12 +148,12 @@ static void im2col(double *cols, const double *img, const conv_geom *g,
     for (int ic = 0; ic < g->in_c; ic++)
     for (int kx = 0; kx < g->kw; kx++)
     for (int ky = 0; ky < g->kh; ky++) {
-        const double *chan = img + (ptrdiff_t) g->in_h * g->in_w * ic;
+        const real *chan = img + (ptrdiff_t) g->in_h * g->in_w * ic;
         ptrdiff_t k = ky + (ptrdiff_t) g->kh * (kx + (ptrdiff_t) g->kw * ic);
         int lo, hi;
         valid_rows(g, ky, &lo, &hi);
         for (int ox = ox0; ox < ox1; ox++) {
-            double *dst = cols + Pc * k + (ptrdiff_t) g->out_h * (ox - ox0);
+            real *dst = cols + Pc * k + (ptrdiff_t) g->out_h * (ox - ox0);
             int ix = ox * s - g->pad_l + kx;
             if (ix < 0 || ix >= g->in_w) {
                 zero_run(dst, g->out_h);
@@ -174,7 +174,7 @@ static void im2col(double *cols, const double *img, const conv_geom *g,
 
 /* img += scatter of cols (Pc x K) for output columns [ox0, ox1): the
  * adjoint of im2col, so overlapping windows add up and padding is dropped. */
-static void col2im(double *img, const double *cols, const conv_geom *g,
+static void col2im(real *img, const real *cols, const conv_geom *g,
                    int ox0, int ox1)
 {
     const ptrdiff_t Pc = (ptrdiff_t) g->out_h * (ox1 - ox0);
@@ -182,14 +182,14 @@ static void col2im(double *img, const double *cols, const conv_geom *g,
     for (int ic = 0; ic < g->in_c; ic++)
     for (int kx = 0; kx < g->kw; kx++)
     for (int ky = 0; ky < g->kh; ky++) {
-        double *chan = img + (ptrdiff_t) g->in_h * g->in_w * ic;
+        real *chan = img + (ptrdiff_t) g->in_h * g->in_w * ic;
         ptrdiff_t k = ky + (ptrdiff_t) g->kh * (kx + (ptrdiff_t) g->kw * ic);
         int lo, hi;
         valid_rows(g, ky, &lo, &hi);
         for (int ox = ox0; ox < ox1; ox++) {
             int ix = ox * s - g->pad_l + kx;
             if (ix < 0 || ix >= g->in_w) continue;
-            const double *src = cols + Pc * k +
+            const real *src = cols + Pc * k +
                                 (ptrdiff_t) g->out_h * (ox - ox0);
             ptrdiff_t base = (ptrdiff_t) g->in_h * ix + ky - g->pad_t;
             for (int oy = lo; oy < hi; oy++)
@@ -211,8 +211,8 @@ static int tall_valid(const conv_geom *g, int ox0, int ox1)
 }
 
 /* prod (Qv x F, leading dimension ldp) = cols %*% W for the chunk */
-static void tall_forward(double *prod, int ldp, const double *img,
-                         const double *W, const conv_geom *g, int ox0,
+static void tall_forward(real *prod, int ldp, const real *img,
+                         const real *W, const conv_geom *g, int ox0,
                          int ox1)
 {
     const int K = g->kh * g->kw * g->in_c, F = g->out_c;
@@ -220,7 +220,7 @@ static void tall_forward(double *prod, int ldp, const double *img,
     const ptrdiff_t n_ch = (ptrdiff_t) g->in_h * g->in_w;
     for (int ic = 0; ic < g->in_c; ic++)
     for (int kx = 0; kx < g->kw; kx++) {
-        const double *a = img + n_ch * ic + (ptrdiff_t) g->in_h * (kx + ox0);
+        const real *a = img + n_ch * ic + (ptrdiff_t) g->in_h * (kx + ox0);
         int k0 = g->kh * (kx + g->kw * ic);
         gemm(0, 0, Qv, F, g->kh, 1.0, a, 1, W + k0, K, k0 ? 1.0 : 0.0,
              prod, ldp);
@@ -229,8 +229,8 @@ static void tall_forward(double *prod, int ldp, const double *img,
 
 /* dW (K x F) = cols^T dzt + beta dW for the chunk, dzt (Q x F, leading
  * dimension ldd) */
-static void tall_weight_grad(double *dW, double beta, const double *img,
-                             const double *dzt, int ldd, const conv_geom *g,
+static void tall_weight_grad(real *dW, real beta, const real *img,
+                             const real *dzt, int ldd, const conv_geom *g,
                              int ox0, int ox1)
 {
     const int K = g->kh * g->kw * g->in_c, F = g->out_c;
@@ -238,7 +238,7 @@ static void tall_weight_grad(double *dW, double beta, const double *img,
     const ptrdiff_t n_ch = (ptrdiff_t) g->in_h * g->in_w;
     for (int ic = 0; ic < g->in_c; ic++)
     for (int kx = 0; kx < g->kw; kx++) {
-        const double *a = img + n_ch * ic + (ptrdiff_t) g->in_h * (kx + ox0);
+        const real *a = img + n_ch * ic + (ptrdiff_t) g->in_h * (kx + ox0);
         int k0 = g->kh * (kx + g->kw * ic);
         gemm(1, 0, g->kh, F, Qv, 1.0, a, 1, dzt, ldd, beta, dW + k0, K);
     }
@@ -246,7 +246,7 @@ static void tall_weight_grad(double *dW, double beta, const double *img,
 
 /* img += scatter of cols (Q x K) in the tall layout, the adjoint of the
  * im2col; the rows that are not outputs must hold zeros */
-static void col2im_tall(double *img, const double *cols, const conv_geom *g,
+static void col2im_tall(real *img, const real *cols, const conv_geom *g,
                         int ox0, int ox1)
 {
     const ptrdiff_t Q = (ptrdiff_t) g->in_h * (ox1 - ox0);
@@ -257,8 +257,8 @@ static void col2im_tall(double *img, const double *cols, const conv_geom *g,
     for (int ky = 0; ky < g->kh; ky++, k++) {
         ptrdiff_t off = ky + (ptrdiff_t) g->in_h * (kx + ox0);
         ptrdiff_t len = n_ch - off < Q ? n_ch - off : Q;
-        double *dst = img + n_ch * ic + off;
-        const double *src = cols + Q * k;
+        real *dst = img + n_ch * ic + off;
+        const real *src = cols + Q * k;
 #pragma omp simd
         for (ptrdiff_t q = 0; q < len; q++) dst[q] += src[q];
     }
@@ -268,33 +268,33 @@ static void col2im_tall(double *img, const double *cols, const conv_geom *g,
  * (leading dimension P), output columns [ox0, ox1): tall_out copies t's
  * output rows into o, adding the bias b (if not NULL); tall_in copies o
  * into t and zeroes t's other rows. */
-static void tall_out(double *o, const double *t, const double *b,
+static void tall_out(real *o, const real *t, const real *b,
                      const conv_geom *g, int ox0, int ox1)
 {
     const ptrdiff_t Q = (ptrdiff_t) g->in_h * (ox1 - ox0);
     const ptrdiff_t P = (ptrdiff_t) g->out_h * g->out_w;
     for (int f = 0; f < g->out_c; f++)
     for (int ox = ox0; ox < ox1; ox++) {
-        double *oc = o + P * f + (ptrdiff_t) g->out_h * ox;
-        const double *tc = t + Q * f + (ptrdiff_t) g->in_h * (ox - ox0);
+        real *oc = o + P * f + (ptrdiff_t) g->out_h * ox;
+        const real *tc = t + Q * f + (ptrdiff_t) g->in_h * (ox - ox0);
         if (!b) {
             copy_run(oc, tc, g->out_h);
             continue;
         }
-        const double bf = b[f];
+        const real bf = b[f];
 #pragma omp simd
         for (int oy = 0; oy < g->out_h; oy++) oc[oy] = tc[oy] + bf;
     }
 }
 
-static void tall_in(double *t, const double *o, const conv_geom *g,
+static void tall_in(real *t, const real *o, const conv_geom *g,
                     int ox0, int ox1)
 {
     const ptrdiff_t Q = (ptrdiff_t) g->in_h * (ox1 - ox0);
     const ptrdiff_t P = (ptrdiff_t) g->out_h * g->out_w;
     for (int f = 0; f < g->out_c; f++)
     for (int ox = ox0; ox < ox1; ox++) {
-        double *tc = t + Q * f + (ptrdiff_t) g->in_h * (ox - ox0);
+        real *tc = t + Q * f + (ptrdiff_t) g->in_h * (ox - ox0);
         copy_run(tc, o + P * f + (ptrdiff_t) g->out_h * ox, g->out_h);
         zero_run(tc + g->out_h, g->in_h - g->out_h);
     }
@@ -303,7 +303,7 @@ static void tall_in(double *t, const double *o, const conv_geom *g,
 /* ---- forward ---- */
 
 /* x[0..n) += v; v in a local so the loop vectorises (no aliasing doubt) */
-static void add_const(double *x, long n, double v)
+static void add_const(real *x, long n, real v)
 {
 #pragma omp simd
     for (long i = 0; i < n; i++) x[i] += v;
@@ -311,9 +311,9 @@ static void add_const(double *x, long n, double v)
 
 /* sum of x[0..n): four running sums (the adds do not wait on each other)
  * added in a fixed order at the end */
-static double sum_run(const double *x, long n)
+static real sum_run(const real *x, long n)
 {
-    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    real s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
     long i = 0;
     for (; i + 4 <= n; i += 4) {
         s0 += x[i]; s1 += x[i + 1]; s2 += x[i + 2]; s3 += x[i + 3];
@@ -325,20 +325,20 @@ static double sum_run(const double *x, long n)
 /* out (P*F x B) = act(per sample im2col(in) (P x K) %*% W (K x F) + b), one
  * chunk of output columns at a time; bias and activation (enum act_kind,
  * slope for leaky ReLU) are applied to each sample while it is in cache */
-void conv2d_forward(double *out, double *work, const double *in,
-                    const double *W, const double *b, const conv_geom *g,
+void conv2d_forward(real *out, real *work, const real *in,
+                    const real *W, const real *b, const conv_geom *g,
                     int act, double slope, int B)
 {
     const int P = g->out_h * g->out_w, F = g->out_c;
     const int K = g->kh * g->kw * g->in_c, step = chunk_cols(g);
     const ptrdiff_t n_in = (ptrdiff_t) g->in_h * g->in_w * g->in_c;
     const ptrdiff_t n_out = (ptrdiff_t) P * F;
-    const long chunk = chunk_doubles(g);
+    const long chunk = chunk_reals(g);
     const int nt = threads_for_macs((double) P * K * F * B, B), is_tall = tall(g);
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (nt > 1)
     for (int s = 0; s < B; s++) {
-        double *o = out + n_out * s, *wk = work + chunk * thread_id();
-        double *prod = wk + chunk_rows(g) * K;   /* tall layout only */
+        real *o = out + n_out * s, *wk = work + chunk * thread_id();
+        real *prod = wk + chunk_rows(g) * K;   /* tall layout only */
         for (int ox0 = 0; ox0 < g->out_w; ox0 += step) {
             int ox1 = ox0 + step < g->out_w ? ox0 + step : g->out_w;
             if (is_tall) {
@@ -360,8 +360,8 @@ void conv2d_forward(double *out, double *work, const double *in,
 
 /* Direct loops over every output, tap and channel: the reference the im2col
  * version is tested against. Same arguments, no scratch. */
-void conv2d_forward_naive(double *out, const double *in, const double *W,
-                          const double *b, const conv_geom *g, int B)
+void conv2d_forward_naive(real *out, const real *in, const real *W,
+                          const real *b, const conv_geom *g, int B)
 {
     const ptrdiff_t n_in = (ptrdiff_t) g->in_h * g->in_w * g->in_c;
     const ptrdiff_t n_out = (ptrdiff_t) g->out_h * g->out_w * g->out_c;
@@ -369,7 +369,7 @@ void conv2d_forward_naive(double *out, const double *in, const double *W,
     for (int f = 0; f < g->out_c; f++)
     for (int ox = 0; ox < g->out_w; ox++)
     for (int oy = 0; oy < g->out_h; oy++) {
-        double sum = b ? b[f] : 0.0;
+        real sum = b ? b[f] : 0.0;
         for (int ic = 0; ic < g->in_c; ic++)
         for (int kx = 0; kx < g->kw; kx++)
         for (int ky = 0; ky < g->kh; ky++) {
@@ -393,25 +393,25 @@ void conv2d_forward_naive(double *out, const double *in, const double *W,
  *   din_s = col2im(dz_s W^T)  (overwritten, not accumulated).
  * dW, db and din may each be NULL to skip that gradient. Chunked over
  * output columns like the forward pass. */
-void conv2d_backward(double *din, double *dW, double *db, double *work,
-                     const double *dz, const double *in, const double *W,
+void conv2d_backward(real *din, real *dW, real *db, real *work,
+                     const real *dz, const real *in, const real *W,
                      const conv_geom *g, int B)
 {
     const int P = g->out_h * g->out_w, F = g->out_c;
     const int K = g->kh * g->kw * g->in_c, step = chunk_cols(g);
     const ptrdiff_t n_in = (ptrdiff_t) g->in_h * g->in_w * g->in_c;
     const ptrdiff_t n_out = (ptrdiff_t) P * F;
-    const long chunk = chunk_doubles(g), n_part = (long) K * F + F;
+    const long chunk = chunk_reals(g), n_part = (long) K * F + F;
     const int nt = threads_for_macs(2.0 * P * K * F * B, B), is_tall = tall(g);
     /* per-sample gradients (K*F for W, then F for b) after the scratch */
-    double *part = work + chunk * nt;
-    if (din) memset(din, 0, sizeof(double) * (size_t) n_in * B);
+    real *part = work + chunk * nt;
+    if (din) memset(din, 0, sizeof(real) * (size_t) n_in * B);
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (nt > 1)
     for (int s = 0; s < B; s++) {
-        const double *d = dz + n_out * s;
-        double *wk = work + chunk * thread_id();
-        double *dWs = part + n_part * s, *dbs = dWs + (long) K * F;
-        double *dzt = wk + chunk_rows(g) * K;    /* tall layout only */
+        const real *d = dz + n_out * s;
+        real *wk = work + chunk * thread_id();
+        real *dWs = part + n_part * s, *dbs = dWs + (long) K * F;
+        real *dzt = wk + chunk_rows(g) * K;    /* tall layout only */
         for (int ox0 = 0; ox0 < g->out_w; ox0 += step) {
             int ox1 = ox0 + step < g->out_w ? ox0 + step : g->out_w;
             if (is_tall) {
@@ -430,7 +430,7 @@ void conv2d_backward(double *din, double *dW, double *db, double *work,
             }
             int Pc = g->out_h * (ox1 - ox0);
             /* the chunk's rows of dz_s: (Pc x F), leading dimension P */
-            const double *dc = d + (ptrdiff_t) g->out_h * ox0;
+            const real *dc = d + (ptrdiff_t) g->out_h * ox0;
             if (dW) {
                 im2col(wk, in + n_in * s, g, ox0, ox1);
                 gemm(1, 0, K, F, Pc, 1.0, wk, Pc, dc, P, ox0 ? 1.0 : 0.0,
@@ -447,8 +447,73 @@ void conv2d_backward(double *din, double *dW, double *db, double *work,
     }
     /* add the per-sample gradients in sample order */
     for (int s = 0; s < B; s++) {
-        const double *dWs = part + n_part * s, *dbs = dWs + (long) K * F;
+        const real *dWs = part + n_part * s, *dbs = dWs + (long) K * F;
         if (dW) for (long i = 0; i < (long) K * F; i++) dW[i] += dWs[i];
         if (db) for (int f = 0; f < F; f++) db[f] += dbs[f];
     }
 }
+
+/* ---- the kind "conv2d" ---- */
+
+/* Geometry of a conv2d or pooling layer: positive sizes that match the
+ * layer's element counts, windows that stay inside the (padded) input;
+ * pooling windows wholly inside the input. The kernels trust these, so an
+ * edited model must not get past here. */
+const char *geom_check(const layer *L, int pool)
+{
+    const conv_geom *g = &L->g;
+    int ok = g->in_h > 0 && g->in_w > 0 && g->in_c > 0 && g->out_h > 0 &&
+        g->out_w > 0 && g->out_c > 0 && g->kh > 0 && g->kw > 0 &&
+        g->stride > 0 && g->pad_t >= 0 && g->pad_l >= 0 &&
+        g->pad_t < g->kh && g->pad_l < g->kw &&
+        (double) g->in_h * g->in_w * g->in_c == L->n_in &&
+        (double) g->out_h * g->out_w * g->out_c == L->n_out &&
+        /* the last window starts inside the image (padding < kernel) */
+        (double) (g->out_h - 1) * g->stride - g->pad_t < (double) g->in_h &&
+        (double) (g->out_w - 1) * g->stride - g->pad_l < (double) g->in_w;
+    if (ok && pool)
+        ok = g->out_c == g->in_c && g->pad_t == 0 && g->pad_l == 0 &&
+            (double) (g->out_h - 1) * g->stride + g->kh <= (double) g->in_h &&
+            (double) (g->out_w - 1) * g->stride + g->kw <= (double) g->in_w;
+    return ok ? NULL : "an inconsistent geometry";
+}
+
+static const char *conv_check(const layer *L) { return geom_check(L, 0); }
+
+static int conv_tensors(const layer *L, tensor_spec *t)
+{
+    const conv_geom *g = &L->g;
+    t[0] = (tensor_spec) {"W", (double) g->kh * g->kw * g->in_c * g->out_c,
+                          1, 1};
+    t[1] = (tensor_spec) {"b", g->out_c, 1, 0};
+    return 2;
+}
+
+static double conv_scratch(const layer *L, int B, double *ints)
+{
+    *ints = 0;
+    return (double) conv2d_work_reals(&L->g, B);
+}
+
+static void conv_forward(network *nt, layer *L, const real *in, int B,
+                         int train)
+{
+    (void) nt; (void) train;
+    conv2d_forward(L->out, L->scratch, in, L->t[0], L->t[1], &L->g, L->act,
+                   L->slope, B);
+}
+
+/* the gradients are added unscaled: the kind is not LK_FUSABLE, so its
+ * gscale stays 1 */
+static void conv_backward(network *nt, layer *L, const real *in, real *din,
+                          int B)
+{
+    (void) nt;
+    conv2d_backward(din, L->dt[0], L->dt[1], L->scratch, L->dout, in,
+                    L->t[0], &L->g, B);
+}
+
+const layer_kind kind_conv2d = {
+    "conv2d", LK_ACTIVATION, conv_check, conv_tensors, conv_scratch,
+    conv_forward, conv_backward
+};

@@ -17,7 +17,7 @@
  * Written with a mask and a max rather than a branch (after a ReLU, ties
  * and near ties are common and a branch would often be mispredicted). */
 #define POOL_TAKE(v, i) do {                                               \
-        double v_ = (v);                                                   \
+        real v_ = (v);                                                   \
         int m_ = -(v_ > best);                                             \
         bi = (bi & ~m_) | ((i) & m_);                                      \
         best = v_ > best ? v_ : best;                                      \
@@ -25,7 +25,7 @@
 
 /* The common 2 x 2 window with stride 2, unrolled: the same comparisons in
  * the same order as the general loop below. */
-static void pool2x2(double *o, int *am, const double *img, const conv_geom *g)
+static void pool2x2(real *o, int *am, const real *img, const conv_geom *g)
 {
     ptrdiff_t j = 0;
     const int h = g->in_h;
@@ -34,7 +34,7 @@ static void pool2x2(double *o, int *am, const double *img, const conv_geom *g)
         int col = h * (2 * ox + g->in_w * c);
         for (int oy = 0; oy < g->out_h; oy++, j++) {
             int i = col + 2 * oy, bi = i;
-            double best = img[i];
+            real best = img[i];
             POOL_TAKE(img[i + 1], i + 1);
             POOL_TAKE(img[i + h], i + h);
             POOL_TAKE(img[i + h + 1], i + h + 1);
@@ -44,7 +44,7 @@ static void pool2x2(double *o, int *am, const double *img, const conv_geom *g)
     }
 }
 
-static void pool_any(double *o, int *am, const double *img, const conv_geom *g)
+static void pool_any(real *o, int *am, const real *img, const conv_geom *g)
 {
     ptrdiff_t j = 0;               /* output index, (y, x, c) order */
     for (int c = 0; c < g->out_c; c++)
@@ -55,7 +55,7 @@ static void pool_any(double *o, int *am, const double *img, const conv_geom *g)
         int base = oy * g->stride +
                    g->in_h * (ox * g->stride + g->in_w * c);
         int bi = base;
-        double best = img[base];
+        real best = img[base];
         for (int kx = 0; kx < g->kw; kx++)
             for (int ky = 0; ky < g->kh; ky++) {
                 int i = base + ky + g->in_h * kx;
@@ -68,7 +68,7 @@ static void pool_any(double *o, int *am, const double *img, const conv_geom *g)
 
 /* Samples are pooled independently, shared out among threads when the
  * batch is large enough (threads.c), one at a time as threads come free. */
-void maxpool2d_forward(double *out, int *argmax, const double *in,
+void maxpool2d_forward(real *out, int *argmax, const real *in,
                        const conv_geom *g, int B)
 {
     const ptrdiff_t n_in = (ptrdiff_t) g->in_h * g->in_w * g->in_c;
@@ -85,7 +85,7 @@ void maxpool2d_forward(double *out, int *argmax, const double *in,
 }
 
 /* din (n_in x B) = 0, then each dout element is added at its argmax */
-void maxpool2d_backward(double *din, const double *dout, const int *argmax,
+void maxpool2d_backward(real *din, const real *dout, const int *argmax,
                         const conv_geom *g, int B)
 {
     const ptrdiff_t n_in = (ptrdiff_t) g->in_h * g->in_w * g->in_c;
@@ -93,10 +93,39 @@ void maxpool2d_backward(double *din, const double *dout, const int *argmax,
     const int nt = threads_for_elems((double) n_in * B, B);
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (nt > 1)
     for (int s = 0; s < B; s++) {
-        double *d = din + n_in * s;
-        memset(d, 0, sizeof(double) * (size_t) n_in);
-        const double *o = dout + n_out * s;
+        real *d = din + n_in * s;
+        memset(d, 0, sizeof(real) * (size_t) n_in);
+        const real *o = dout + n_out * s;
         const int *am = argmax + n_out * s;
         for (ptrdiff_t j = 0; j < n_out; j++) d[am[j]] += o[j];
     }
 }
+
+/* ---- the kind "maxpool2d": argmax is the layer's int scratch ---- */
+
+static const char *pool_check(const layer *L) { return geom_check(L, 1); }
+
+static double pool_scratch(const layer *L, int B, double *ints)
+{
+    *ints = (double) L->n_out * B;
+    return 0;
+}
+
+static void pool_forward(network *nt, layer *L, const real *in, int B,
+                         int train)
+{
+    (void) nt; (void) train;
+    maxpool2d_forward(L->out, L->iscratch, in, &L->g, B);
+}
+
+static void pool_backward(network *nt, layer *L, const real *in, real *din,
+                          int B)
+{
+    (void) nt; (void) in;
+    if (din) maxpool2d_backward(din, L->dout, L->iscratch, &L->g, B);
+}
+
+const layer_kind kind_maxpool2d = {
+    "maxpool2d", 0, pool_check, NULL, pool_scratch, pool_forward,
+    pool_backward
+};

@@ -9,13 +9,15 @@
  * loss must say so (train.c stops on a non-finite loss). */
 static double safe_log(double x) { return log(x < 1e-300 ? 1e-300 : x); }
 
-double loss_forward(const double *a, const double *y, int cost, int act,
+const char *const cost_names[COST_COUNT] = {"ce", "mse"};
+
+double loss_forward(const real *a, const real *y, int cost, int act,
                     int k, int B)
 {
     long len = (long) k * B;
     double s = 0.0;
     if (cost == COST_MSE) {
-        for (long i = 0; i < len; i++) s += 0.5 * (a[i] - y[i]) * (a[i] - y[i]);
+        for (long i = 0; i < len; i++) { double e = (double) a[i] - y[i]; s += 0.5 * e * e; }
     } else if (act == ACT_SOFTMAX) {
         /* categorical cross-entropy */
         for (long i = 0; i < len; i++) if (y[i] != 0.0) s -= y[i] * safe_log(a[i]);
@@ -23,7 +25,7 @@ double loss_forward(const double *a, const double *y, int cost, int act,
         /* binary cross-entropy on every output unit (Nielsen's network) */
         for (long i = 0; i < len; i++) {
             if (y[i] != 0.0) s -= y[i] * safe_log(a[i]);
-            if (y[i] != 1.0) s -= (1.0 - y[i]) * safe_log(1.0 - a[i]);
+            if (y[i] != 1.0) s -= (1.0 - y[i]) * safe_log(1.0 - (double) a[i]);
         }
     }
     return s;
@@ -31,19 +33,19 @@ double loss_forward(const double *a, const double *y, int cost, int act,
 
 /* dz (k x B) = dLoss/dz for the output layer. Cross-entropy pairs with
  * sigmoid or softmax, where the derivative simplifies to a - y. */
-void loss_delta(double *dz, const double *a, const double *y, int cost,
-                int act, double slope, int k, int B)
+void loss_delta(real *dz, const real *a, const real *y, int cost, int act,
+                double slope, int k, int B)
 {
     long len = (long) k * B;
     for (long i = 0; i < len; i++) dz[i] = a[i] - y[i];
     if (cost == COST_MSE) act_backward(dz, a, act, slope, k, B);
 }
 
-int loss_correct(const double *a, const double *y, int k, int B)
+int loss_correct(const real *a, const real *y, int k, int B)
 {
     int correct = 0;
     for (int j = 0; j < B; j++) {
-        const double *ac = a + (long) j * k, *yc = y + (long) j * k;
+        const real *ac = a + (long) j * k, *yc = y + (long) j * k;
         if (k == 1) {
             correct += (ac[0] > 0.5) == (yc[0] > 0.5);
         } else {

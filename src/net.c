@@ -1,178 +1,137 @@
 /* net.c: a network is a sequence of layers; one forward and one backward
- * loop serve dense networks and CNNs alike. Pure C: buffers come from the
- * caller (R_alloc in the glue), randomness through nt->unif.
+ * loop serve every model (regressions, dense networks, CNNs), calling each
+ * layer's kind through the table of layers.c. Pure C: buffers come from
+ * the caller (R_alloc in the glue), randomness through nt->unif.
  *
  * Layer i reads the output of layer i - 1 (or the batch x for i = 0), all
  * (features x B) with one sample per column. */
+#include <limits.h>
 #include <string.h>
 #include "net.h"
 
-static const double *layer_input(const network *nt, const double *x, int i)
+static const real *layer_input(const network *nt, const real *x, int i)
 {
     return i == 0 ? x : nt->L[i - 1].out;
 }
 
-int layer_has_params(const layer *L)
+/* ---- tensors ---- */
+
+int layer_init_tensors(layer *L)
 {
-    return L->kind == LAYER_DENSE || L->kind == LAYER_CONV2D;
+    L->n_t = L->kind->tensors ? L->kind->tensors(L, L->ts) : 0;
+    for (int i = 0; i < L->n_t; i++)
+        if (L->ts[i].n > INT_MAX) return -1;
+    return 0;
+}
+
+/* Position of tensor i of L in the flat buffers: which part (0 penalized,
+ * 1 other trainable, 2 state) */
+static int tensor_part(const tensor_spec *t)
+{
+    return !t->trainable ? 2 : t->penalized ? 0 : 1;
+}
+
+void net_tensor_sizes(const network *nt, double *n, double *n_pen,
+                      double *n_state)
+{
+    double part[3] = {0, 0, 0};
+    for (int l = 0; l < nt->n_layers; l++)
+        for (int i = 0; i < nt->L[l].n_t; i++)
+            part[tensor_part(&nt->L[l].ts[i])] += nt->L[l].ts[i].n;
+    *n_pen = part[0];
+    *n = part[0] + part[1];
+    *n_state = part[2];
+}
+
+/* Penalized tensors first, then the other trainable ones, each group in
+ * layer order; the state tensors in their own buffer. */
+void net_bind_tensors(network *nt, param_set ps)
+{
+    long at[3] = {0, ps.n_pen, 0};
+    nt->ps = ps;
+    for (int l = 0; l < nt->n_layers; l++) {
+        layer *L = &nt->L[l];
+        for (int i = 0; i < L->n_t; i++) {
+            int part = tensor_part(&L->ts[i]);
+            long off = at[part];
+            at[part] += (long) L->ts[i].n;
+            L->t[i] = part == 2 ? ps.state + off : ps.p + off;
+            L->dt[i] = part == 2 ? NULL : ps.g + off;
+        }
+        L->gscale = 1;
+    }
 }
 
 /* ---- buffers ---- */
 
-/* Doubles and ints the buffers need, counted in double so that no size
- * can overflow (exact below 2^53; the glue refuses anything near that). */
-void net_buffer_sizes(const network *nt, int cap, double *n_dbl, double *n_int)
+/* Reals and ints the buffers need, counted in double so that no size can
+ * overflow (exact below 2^53; the glue refuses anything near that). */
+void net_buffer_sizes(const network *nt, int cap, double *n_real,
+                      double *n_int)
 {
     double d = 0, i = 0;
     for (int l = 0; l < nt->n_layers; l++) {
         const layer *L = &nt->L[l];
-        double act = (double) L->n_out * cap;
-        d += 2 * act;                                  /* out, dout */
-        if (L->kind == LAYER_DROPOUT) d += act;        /* mask */
-        if (L->kind == LAYER_MAXPOOL2D) i += act;      /* argmax */
-        if (L->kind == LAYER_CONV2D) d += (double) conv2d_work_doubles(&L->g, cap);
-        if (layer_has_params(L)) d += (double) L->n_w + L->n_b; /* dW, db */
+        double ints = 0;
+        if (!(L->kind->flags & LK_SHARES) || l == 0)
+            d += 2.0 * L->n_out * cap;                  /* out, dout */
+        if (L->kind->scratch) d += L->kind->scratch(L, cap, &ints);
+        i += ints;
     }
-    *n_dbl = d;
+    *n_real = d;
     *n_int = i;
 }
 
 /* Carve the caller's blocks (sizes from net_buffer_sizes) into buffers. */
-void net_bind_buffers(network *nt, double *dbl, int *ints, int cap)
+void net_bind_buffers(network *nt, real *buf, int *ints, int cap)
 {
     nt->batch_cap = cap;
     for (int l = 0; l < nt->n_layers; l++) {
         layer *L = &nt->L[l];
-        long act = (long) L->n_out * cap;
-        L->out = dbl; dbl += act;
-        L->dout = dbl; dbl += act;
-        L->mask = NULL; L->argmax = NULL; L->work = NULL;
-        L->dW = NULL; L->db = NULL;
-        if (L->kind == LAYER_DROPOUT) { L->mask = dbl; dbl += act; }
-        if (L->kind == LAYER_MAXPOOL2D) { L->argmax = ints; ints += act; }
-        if (L->kind == LAYER_CONV2D) {
-            L->work = dbl;
-            dbl += conv2d_work_doubles(&L->g, cap);
-        }
-        /* the layout is already flat: a flatten layer after another layer
-         * shares that layer's buffers (its own stay unused), so nothing is
-         * copied */
-        if (L->kind == LAYER_FLATTEN && l > 0) {
+        if ((L->kind->flags & LK_SHARES) && l > 0) {
+            /* the layout is already what the layer outputs: it shares the
+             * previous layer's buffers, so nothing is copied */
             L->out = nt->L[l - 1].out;
             L->dout = nt->L[l - 1].dout;
+        } else {
+            long act = (long) L->n_out * cap;
+            L->out = buf; buf += act;
+            L->dout = buf; buf += act;
         }
-        if (layer_has_params(L)) {
-            L->dW = dbl; dbl += L->n_w;
-            L->db = dbl; dbl += L->n_b;
-        }
+        double n_int = 0, n_real = L->kind->scratch ?
+            L->kind->scratch(L, cap, &n_int) : 0;
+        L->scratch = n_real > 0 ? buf : NULL;
+        L->iscratch = n_int > 0 ? ints : NULL;
+        buf += (long) n_real;
+        ints += (long) n_int;
     }
 }
 
-/* Dense layers whose SGD step is fused into backward keep no gradient. */
-int layer_fused(const network *nt, const layer *L)
-{
-    return nt->sgd_step > 0.0 && L->kind == LAYER_DENSE;
-}
+/* ---- the two loops ---- */
 
-void net_zero_grad(network *nt)
+void net_forward(network *nt, const real *x, int B, int train)
 {
     for (int l = 0; l < nt->n_layers; l++) {
         layer *L = &nt->L[l];
-        if (!layer_has_params(L) || layer_fused(nt, L)) continue;
-        memset(L->dW, 0, sizeof(double) * L->n_w);
-        memset(L->db, 0, sizeof(double) * L->n_b);
+        L->kind->forward(nt, L, layer_input(nt, x, l), B, train);
     }
 }
 
-/* ---- forward ---- */
-
-/* Inverted dropout: keep a unit with probability 1 - rate and scale it by
- * 1 / (1 - rate), so prediction needs no rescaling. */
-static void dropout_forward(layer *L, const double *in, int B, int train,
-                            double (*unif)(void))
-{
-    long len = (long) L->n_out * B;
-    if (!train || L->rate <= 0.0) {
-        memcpy(L->out, in, sizeof(double) * len);
-        if (L->mask) for (long i = 0; i < len; i++) L->mask[i] = 1.0;
-        return;
-    }
-    double keep = 1.0 - L->rate, scale = 1.0 / keep;
-    for (long i = 0; i < len; i++) {
-        L->mask[i] = unif() < keep ? scale : 0.0;
-        L->out[i] = in[i] * L->mask[i];
-    }
-}
-
-void net_forward(network *nt, const double *x, int B, int train)
-{
-    for (int l = 0; l < nt->n_layers; l++) {
-        layer *L = &nt->L[l];
-        const double *in = layer_input(nt, x, l);
-        switch (L->kind) {
-        case LAYER_DENSE:
-            dense_forward(L->out, in, L->W, L->b, L->n_out, L->n_in, B);
-            act_forward(L->out, L->act, L->slope, L->n_out, B);
-            break;
-        case LAYER_CONV2D:
-            conv2d_forward(L->out, L->work, in, L->W, L->b, &L->g, L->act,
-                           L->slope, B);
-            break;
-        case LAYER_MAXPOOL2D:
-            maxpool2d_forward(L->out, L->argmax, in, &L->g, B);
-            break;
-        case LAYER_DROPOUT:
-            dropout_forward(L, in, B, train, nt->unif);
-            break;
-        default: /* LAYER_FLATTEN: the layout is already flat */
-            if (L->out != in)
-                memcpy(L->out, in, sizeof(double) * L->n_out * (long) B);
-            break;
-        }
-    }
-}
-
-/* ---- backward ---- */
-
-/* Expects the last layer's dout to hold dLoss/dz (loss_delta); adds every
- * parameter's gradient, summed over the batch, into dW and db (or, for
- * fused dense layers, applies the SGD step at once). */
-void net_backward(network *nt, const double *x, int B)
+/* Adds every trainable tensor's gradient, summed over the batch and scaled
+ * by its layer's gscale, into its sink dt[] (see optim_begin()). */
+void net_backward(network *nt, const real *x, int B)
 {
     int last = nt->n_layers - 1;
     for (int l = last; l >= 0; l--) {
         layer *L = &nt->L[l];
-        const double *in = layer_input(nt, x, l);
-        double *din = l > 0 ? nt->L[l - 1].dout : NULL;
-        long len_in = (long) L->n_in * B;
-        if (l != last && layer_has_params(L))
+        real *din = l > 0 ? nt->L[l - 1].dout : NULL;
+        /* the loss gave the last layer dLoss/dz already */
+        if (l != last && (L->kind->flags & LK_ACTIVATION))
             act_backward(L->dout, L->out, L->act, L->slope, L->n_out, B);
-        switch (L->kind) {
-        case LAYER_DENSE:
-            if (layer_fused(nt, L))
-                dense_backward_sgd(din, L->W, L->b, L->dout, in, nt->sgd_step,
-                                   L->n_out, L->n_in, B);
-            else
-                dense_backward(din, L->dW, L->db, L->dout, in, L->W,
-                               L->n_out, L->n_in, B);
-            break;
-        case LAYER_CONV2D:
-            conv2d_backward(din, L->dW, L->db, L->work, L->dout, in, L->W,
-                            &L->g, B);
-            break;
-        case LAYER_MAXPOOL2D:
-            if (din) maxpool2d_backward(din, L->dout, L->argmax, &L->g, B);
-            break;
-        case LAYER_DROPOUT:
-            if (din) for (long i = 0; i < len_in; i++) din[i] = L->dout[i] * L->mask[i];
-            break;
-        default: /* LAYER_FLATTEN */
-            if (din && din != L->dout)
-                memcpy(din, L->dout, sizeof(double) * len_in);
-            break;
-        }
+        L->kind->backward(nt, L, layer_input(nt, x, l), din, B);
     }
 }
 
 /* Output of the last layer, (k x batch_cap). */
-double *net_output(network *nt) { return nt->L[nt->n_layers - 1].out; }
+real *net_output(network *nt) { return nt->L[nt->n_layers - 1].out; }
+layer *net_last(network *nt) { return &nt->L[nt->n_layers - 1]; }

@@ -5,27 +5,48 @@
 #include "nnfs.h"
 
 /* ---- net.c ---- */
-int layer_has_params(const layer *L);
-int layer_fused(const network *nt, const layer *L);
-void net_buffer_sizes(const network *nt, int cap, double *n_dbl, double *n_int);
-void net_bind_buffers(network *nt, double *dbl, int *ints, int cap);
-void net_zero_grad(network *nt);
-void net_forward(network *nt, const double *x, int B, int train);
-void net_backward(network *nt, const double *x, int B);
-double *net_output(network *nt);
+/* Fill L's tensor specs from its kind; 0, or -1 when a tensor has more
+ * elements than an int counts (the kernels count them in int). */
+int layer_init_tensors(layer *L);
+/* Sizes of the flat tensor buffers of a network whose layers have their
+ * specs: trainable values (n), penalized among them (n_pen), the others
+ * (n_state). */
+void net_tensor_sizes(const network *nt, double *n, double *n_pen,
+                      double *n_state);
+/* Point every layer's t[] and dt[] into ps (sized by net_tensor_sizes) */
+void net_bind_tensors(network *nt, param_set ps);
+void net_buffer_sizes(const network *nt, int cap, double *n_real,
+                      double *n_int);
+void net_bind_buffers(network *nt, real *buf, int *ints, int cap);
+void net_forward(network *nt, const real *x, int B, int train);
+/* expects the last layer's dout to hold dLoss/dz (loss_delta) */
+void net_backward(network *nt, const real *x, int B);
+real *net_output(network *nt);
+layer *net_last(network *nt);
 
-/* ---- optim.c ---- */
+/* ---- optim.c: the optimizer module ---- */
 typedef struct {
     int kind;                  /* enum opt_kind */
     double lr, momentum, beta1, beta2, rho, eps, l1, l2;
 } optim_cfg;
 
-/* Per-parameter optimizer state: two slots per parameter (velocity, or
- * first and second moments), laid out like the parameters; none for plain
- * SGD (enum opt_kind `kind`). */
-long optim_state_doubles(const network *nt, int kind);
-void optim_step(network *nt, double *state, const optim_cfg *o,
-                double scale, long step);
+/* State slots per trainable value (velocity; mean square; two moments),
+ * and their names in the model (opt_slot_names[kind][i]). */
+int optim_slots(int kind);
+extern const char *const opt_slot_names[OPT_COUNT][2];
+/* Before a batch of B samples: where each layer's gradients go. Plain SGD
+ * without penalties on a network whose trainable layers are all
+ * LK_FUSABLE is stepped inside the backward pass (gradients added straight
+ * into the parameters, scaled by -lr / B); otherwise gradients go to the
+ * gradient buffer, zeroed here. */
+void optim_begin(network *nt, const optim_cfg *o, int B);
+/* After backward: one step over all trainable values (nothing if fused).
+ * state holds optim_slots() * n values; `step` counts updates from 1. */
+void optim_step(network *nt, real *state, const optim_cfg *o, int B,
+                long step);
+/* Gradients as plain sums (scale 1) into the zeroed gradient buffer, for
+ * backprop and its trace. */
+void optim_grad_only(network *nt);
 
 /* ---- train.c ---- */
 typedef struct {
@@ -63,7 +84,7 @@ typedef struct {
  * diverged epoch it is put back to that epoch's start, like the
  * parameters. */
 typedef struct {
-    double *opt;
+    real *opt;
     long n_opt, step;
     int *order;
 } train_state;
@@ -71,26 +92,26 @@ typedef struct {
 /* n samples of p values each: one sample per column (p x n) or, with rows
  * set, one per row (n x p, R's own layout, read in place without a copy) */
 typedef struct {
-    const double *v;
+    const real *v;
     int p, n, rows;
 } sample_set;
 
 /* p x B block of samples i..i+B-1: points into s, or is gathered in buf */
-const double *samples_block(const sample_set *s, int i, int B, double *buf);
+const real *samples_block(const sample_set *s, int i, int B, real *buf);
 
 /* data: x, y (k x x.n); validation xv, yv (k x xv.n), xv.n = 0 for none */
 typedef struct {
     sample_set x, xv;
-    const double *y, *yv;
+    const real *y, *yv;
     int k;
 } train_data;
 
 void train_run(network *nt, const train_data *d, const train_cfg *cfg,
                train_hist *h, train_state *st);
-/* buf: p x batch_cap doubles, used when the samples are in rows */
-void net_evaluate(network *nt, const sample_set *x, const double *y, int k,
-                  int cost, double *buf, double *loss, double *acc);
-void net_predict(network *nt, double *out, const sample_set *x, int k,
-                 double *buf);
+/* buf: p x batch_cap reals, used when the samples are in rows */
+void net_evaluate(network *nt, const sample_set *x, const real *y, int k,
+                  int cost, real *buf, double *loss, double *acc);
+void net_predict(network *nt, real *out, const sample_set *x, int k,
+                 real *buf);
 
 #endif

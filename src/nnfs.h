@@ -1,4 +1,5 @@
-/* nnfs.h: the engine's types. Pure C, no R headers.
+/* nnfs.h: the engine's types. Pure C, no R headers. Written over the
+ * scalar type `real` (real.h): compiled once for double, once for float.
  *
  * Memory layout (everywhere in the engine):
  *  - A batch is a column-major matrix with one sample per column:
@@ -10,23 +11,29 @@
  *  - Conv2d weights W are the R array (kh, kw, in_c, filters): filter f is
  *    contiguous, a (kh*kw*in_c x filters) matrix; biases have one entry per
  *    filter.
- */
+ *
+ * A layer kind is one `layer_kind` (its name, its tensors, its scratch,
+ * forward and backward), defined in its own layer_<name>.c and listed in
+ * the table of layers.c; the network loop (net.c) calls through it and
+ * never asks which kind a layer is. */
 #ifndef NNFS_H
 #define NNFS_H
+#include "real.h"
 
-enum layer_kind {
-    LAYER_DENSE = 1, LAYER_CONV2D = 2, LAYER_MAXPOOL2D = 3,
-    LAYER_DROPOUT = 4, LAYER_FLATTEN = 5
-};
+/* Activations (activation.c), costs (loss.c) and optimizers (optim.c) are
+ * numbered here and named in one table next to their code; R learns the
+ * names from those tables (C_tables) and sends names, never numbers. */
 enum act_kind {
-    ACT_LINEAR = 0, ACT_SIGMOID = 1, ACT_TANH = 2, ACT_RELU = 3,
-    ACT_LEAKY_RELU = 4, ACT_SOFTMAX = 5
+    ACT_LINEAR, ACT_SIGMOID, ACT_TANH, ACT_RELU, ACT_LEAKY_RELU, ACT_SOFTMAX,
+    ACT_COUNT
 };
-enum cost_kind { COST_CE = 1, COST_MSE = 2 };
+enum cost_kind { COST_CE, COST_MSE, COST_COUNT };
 enum opt_kind {
-    OPT_SGD = 0, OPT_MOMENTUM = 1, OPT_NESTEROV = 2, OPT_RMSPROP = 3,
-    OPT_ADAM = 4
+    OPT_SGD, OPT_MOMENTUM, OPT_NESTEROV, OPT_RMSPROP, OPT_ADAM, OPT_COUNT
 };
+extern const char *const act_names[ACT_COUNT];
+extern const char *const cost_names[COST_COUNT];
+extern const char *const opt_names[OPT_COUNT];
 
 /* Geometry of a 2-D convolution or pooling window over one sample.
  * Output size: out_h = (in_h + pad_t + pad_b - kh) / stride + 1, likewise
@@ -37,77 +44,140 @@ typedef struct {
     int kh, kw, stride, pad_t, pad_l;
 } conv_geom;
 
-/* One layer. Each kind uses the fields it needs; the rest stay zero. */
+/* ---- tensors ---- */
+
+#define MAX_TENSORS 4
+
+/* A tensor a layer owns: its name in the model ("W", "b", "gamma",
+ * "running_mean", ...), its number of elements, and what it is for:
+ * trainable tensors are updated by the optimizer from their gradient;
+ * the others are state the layer itself updates (running statistics);
+ * L1 and L2 penalties apply to the tensors marked `penalized` (weights). */
 typedef struct {
-    int kind, act;
-    double slope;            /* leaky ReLU slope for x < 0 */
-    double rate;             /* dropout rate */
-    int n_in, n_out;         /* elements per sample in and out */
-    conv_geom g;             /* conv2d, maxpool2d */
-    int n_w, n_b;            /* parameter counts (0 when none) */
-    double *W, *b;           /* parameters */
-    double *dW, *db;         /* gradient accumulators (sums over the batch) */
-    double *out;             /* (n_out x batch_cap) activations */
-    double *dout;            /* (n_out x batch_cap) dLoss/d(out), then dz */
-    int *argmax;             /* maxpool2d: (n_out x batch_cap) input index */
-    double *mask;            /* dropout: (n_out x batch_cap) 0 or 1/(1-rate) */
-    double *work;            /* conv2d: im2col scratch for one sample */
+    const char *name;
+    double n;                 /* elements, in double: products can overflow */
+    int trainable, penalized;
+} tensor_spec;
+
+struct layer;
+struct network;
+
+/* ---- layer kinds ---- */
+
+/* What the network loop asks of a layer kind:
+ *  check     NULL when the layer's configuration and sizes are consistent
+ *            (geometry, rates), else a description of what is not; the
+ *            kernels trust a layer that passed
+ *  tensors   fill t[] with the tensors of a layer of this configuration,
+ *            return their count (<= MAX_TENSORS)
+ *  scratch   reals (return value) and ints (*ints) of working memory for
+ *            batches of up to B samples
+ *  forward   out (n_out x B) from in (n_in x B); train says whether this
+ *            is a training pass (dropout, batch statistics)
+ *  backward  from dout (dLoss/d(out), or dLoss/dz when the kind applies an
+ *            activation: the loop has already multiplied by f'), add the
+ *            gradients of the trainable tensors into dt[] (scaled by
+ *            gscale, see layer) and, when din is not NULL, write
+ *            dLoss/d(in). Reads t[] before it changes any dt[] that may
+ *            alias them (fused SGD).
+ * flags: LK_ACTIVATION  forward ends with the layer's activation `act`
+ *        LK_SHARES      out and dout are the previous layer's (flatten)
+ *        LK_FUSABLE     backward accumulates each gradient in one pass,
+ *                       after its last read of t[], so dt[] may be t[]
+ *                       itself (plain SGD stepped inside backward) */
+enum { LK_ACTIVATION = 1, LK_SHARES = 2, LK_FUSABLE = 4 };
+
+typedef struct layer_kind {
+    const char *name;
+    int flags;
+    const char *(*check)(const struct layer *L);
+    int (*tensors)(const struct layer *L, tensor_spec *t);
+    double (*scratch)(const struct layer *L, int B, double *ints);
+    void (*forward)(struct network *nt, struct layer *L, const real *in,
+                    int B, int train);
+    void (*backward)(struct network *nt, struct layer *L, const real *in,
+                     real *din, int B);
+} layer_kind;
+
+/* the table (layers.c): NULL-terminated, and a lookup by name */
+extern const layer_kind *const layer_kinds[];
+const layer_kind *layer_kind_find(const char *name);
+
+/* One layer: its kind, its configuration (each kind reads the fields it
+ * needs), its tensors and its buffers. */
+typedef struct layer {
+    const layer_kind *kind;
+    int act;                  /* enum act_kind, for LK_ACTIVATION kinds */
+    double slope;             /* leaky ReLU slope for x < 0 */
+    double rate;              /* dropout rate */
+    double eps, momentum;     /* batch normalisation */
+    int n_in, n_out;          /* elements per sample in and out */
+    conv_geom g;              /* conv2d, maxpool2d, avgpool2d */
+    int n_t;                  /* tensors: spec, values, gradient sink */
+    tensor_spec ts[MAX_TENSORS];
+    real *t[MAX_TENSORS];
+    real *dt[MAX_TENSORS];    /* trainable tensors; NULL for the others */
+    real gscale;              /* gradients are added as dt += gscale * g */
+    real *out;                /* (n_out x batch_cap) outputs */
+    real *dout;               /* (n_out x batch_cap) dLoss/d(out), then dz */
+    real *scratch;            /* the kind's working memory */
+    int *iscratch;
 } layer;
 
+/* All tensors of a network, held in flat buffers so that zeroing the
+ * gradients and an optimizer step are each one loop: the trainable
+ * values p (n of them, the penalized ones first: [0, n_pen)), their
+ * gradients g, and the other tensors (n_state values). Each layer's t[]
+ * and dt[] point into them. */
 typedef struct {
+    real *p, *g;
+    long n, n_pen;
+    real *state;
+    long n_state;
+} param_set;
+
+typedef struct network {
     int n_layers;
     layer *L;
-    int batch_cap;           /* columns the buffers hold */
-    double (*unif)(void);    /* uniform(0, 1) draws for dropout (R's RNG) */
-    double sgd_step;         /* > 0: plain SGD is fused into the backward
-                                pass of dense layers, with this lr / B */
+    param_set ps;
+    int batch_cap;            /* columns the buffers hold */
+    double (*unif)(void);     /* uniform(0, 1) draws for dropout (R's RNG) */
 } network;
 
 /* ---- kernels (layer_*.c): outputs, inputs, parameters, sizes ---- */
 
-/* in (n_in x B), W (n_out x n_in), b (n_out) -> out (n_out x B) = W in + b */
-void dense_forward(double *out, const double *in, const double *W,
-                   const double *b, int n_out, int n_in, int B);
-/* dz (n_out x B): dW += dz in^T, db += rowsums(dz), din = W^T dz (if din) */
-void dense_backward(double *din, double *dW, double *db, const double *dz,
-                    const double *in, const double *W,
-                    int n_out, int n_in, int B);
-/* Plain SGD fused into backward, with no gradient buffer: din = W^T dz
- * (weights before the step), then W -= step dz in^T, b -= step rowsums(dz) */
-void dense_backward_sgd(double *din, double *W, double *b, const double *dz,
-                        const double *in, double step, int n_out, int n_in,
-                        int B);
-
 /* in (in_h*in_w*in_c x B) -> out (out_h*out_w*out_c x B), activation
  * `act` (enum act_kind, `slope` for leaky ReLU) applied; work holds
- * conv2d_work_doubles(g, B) doubles (im2col chunks per thread and the
+ * conv2d_work_reals(g, B) reals (im2col chunks per thread and the
  * per-sample gradients). Samples are shared among at most split_threads(B)
  * threads; results do not depend on their number. */
-long conv2d_work_doubles(const conv_geom *g, int B);
-void conv2d_forward(double *out, double *work, const double *in,
-                    const double *W, const double *b, const conv_geom *g,
-                    int act, double slope, int B);
-void conv2d_backward(double *din, double *dW, double *db, double *work,
-                     const double *dz, const double *in, const double *W,
+long conv2d_work_reals(const conv_geom *g, int B);
+void conv2d_forward(real *out, real *work, const real *in, const real *W,
+                    const real *b, const conv_geom *g, int act, double slope,
+                    int B);
+void conv2d_backward(real *din, real *dW, real *db, real *work,
+                     const real *dz, const real *in, const real *W,
                      const conv_geom *g, int B);
-void maxpool2d_forward(double *out, int *argmax, const double *in,
+void maxpool2d_forward(real *out, int *argmax, const real *in,
                        const conv_geom *g, int B);
-void maxpool2d_backward(double *din, const double *dout, const int *argmax,
+void maxpool2d_backward(real *din, const real *dout, const int *argmax,
                         const conv_geom *g, int B);
+/* the geometry a conv2d or pooling layer needs, NULL when it holds */
+const char *geom_check(const struct layer *L, int pool);
 
 /* ---- activations (activation.c), in place over n rows x B columns ---- */
-void act_forward(double *a, int act, double slope, int n, int B);
+void act_forward(real *a, int act, double slope, int n, int B);
 /* d *= f'(z), with f' written in terms of the output a */
-void act_backward(double *d, const double *a, int act, double slope,
-                  int n, int B);
+void act_backward(real *d, const real *a, int act, double slope, int n,
+                  int B);
 
 /* ---- loss (loss.c) ---- */
 /* Summed loss over the batch; dz (k x B) = dLoss/dz of the output layer. */
-double loss_forward(const double *a, const double *y, int cost, int act,
-                    int k, int B);
-void loss_delta(double *dz, const double *a, const double *y, int cost,
-                int act, double slope, int k, int B);
+double loss_forward(const real *a, const real *y, int cost, int act, int k,
+                    int B);
+void loss_delta(real *dz, const real *a, const real *y, int cost, int act,
+                double slope, int k, int B);
 /* Number of correct predictions: argmax for k > 1, threshold 0.5 for k 1. */
-int loss_correct(const double *a, const double *y, int k, int B);
+int loss_correct(const real *a, const real *y, int k, int B);
 
 #endif

@@ -1,29 +1,84 @@
-/* optim.c: the update step, separate from backward. Gradients arrive as
- * sums over the batch; `scale` (1 / B) turns them into means, so plain SGD
- * is the articles' w - (lr / B) * grad. L1 and L2 penalties apply to
- * weights, not biases:  g = scale * grad + l2 * w + l1 * sign(w). The step
- * turns the gradient buffers into that g; net_zero_grad() clears them
- * before the next backward pass. */
-#include <stddef.h>
+/* optim.c: the optimizer module, everything that updates parameters:
+ * plain SGD, momentum, Nesterov, RMSprop, Adam, the L1 and L2 penalties,
+ * and the fused fast path of plain SGD.
+ *
+ * Gradients arrive as sums over the batch; the step scales them by 1 / B
+ * into means, so plain SGD is the articles' w - (lr / B) * grad. L1 and L2
+ * penalties apply to the tensors their layer marks as penalized (weights,
+ * not biases):  g = grad / B + l2 * w + l1 * sign(w). All trainable values
+ * are one flat buffer, the penalized ones first (net_bind_tensors), so a
+ * step is one loop over [0, n_pen) with the penalties and one over
+ * [n_pen, n) without; the state is optim_slots() more such buffers. */
 #include <math.h>
+#include <string.h>
 #include "net.h"
 
-long optim_state_doubles(const network *nt, int kind)
+const char *const opt_names[OPT_COUNT] = {
+    "sgd", "momentum", "nesterov", "rmsprop", "adam"
+};
+const char *const opt_slot_names[OPT_COUNT][2] = {
+    {NULL, NULL}, {"velocity", NULL}, {"velocity", NULL},
+    {"mean_square", NULL}, {"m", "v"}
+};
+
+int optim_slots(int kind)
 {
-    long n = 0;
-    if (kind == OPT_SGD) return 0;
-    for (int l = 0; l < nt->n_layers; l++)
-        if (layer_has_params(&nt->L[l])) n += nt->L[l].n_w + nt->L[l].n_b;
-    return 2 * n;
+    int n = 0;
+    for (int i = 0; i < 2; i++) n += opt_slot_names[kind][i] != NULL;
+    return n;
 }
 
-static double sign(double v) { return (v > 0.0) - (v < 0.0); }
+/* Plain SGD is stepped inside backward when nothing else needs the
+ * gradient: no penalty, and every layer with trainable tensors adds each
+ * gradient in one pass after its last read of the parameters. Small
+ * batches then skip zeroing, filling and reading a gradient buffer that
+ * would cost more than the products themselves. */
+static int fusable(const network *nt, const optim_cfg *o)
+{
+    if (o->kind != OPT_SGD || o->l1 != 0.0 || o->l2 != 0.0) return 0;
+    for (int l = 0; l < nt->n_layers; l++) {
+        const layer *L = &nt->L[l];
+        for (int i = 0; i < L->n_t; i++)
+            if (L->ts[i].trainable && !(L->kind->flags & LK_FUSABLE)) return 0;
+    }
+    return 1;
+}
+
+/* every layer's gradient sinks: the parameters themselves scaled by
+ * `scale` (fused), or the gradient buffer unscaled */
+static void set_sinks(network *nt, int fused, real scale)
+{
+    for (int l = 0; l < nt->n_layers; l++) {
+        layer *L = &nt->L[l];
+        for (int i = 0; i < L->n_t; i++) {
+            if (!L->ts[i].trainable) continue;
+            long off = (long) (L->t[i] - nt->ps.p);
+            L->dt[i] = fused ? L->t[i] : nt->ps.g + off;
+        }
+        L->gscale = fused ? scale : 1;
+    }
+}
+
+void optim_grad_only(network *nt)
+{
+    set_sinks(nt, 0, 1);
+    memset(nt->ps.g, 0, sizeof(real) * nt->ps.n);
+}
+
+void optim_begin(network *nt, const optim_cfg *o, int B)
+{
+    int fused = fusable(nt, o);
+    set_sinks(nt, fused, (real) (-o->lr / B));
+    if (!fused) memset(nt->ps.g, 0, sizeof(real) * nt->ps.n);
+}
+
+static real sign(real v) { return (real) ((v > 0) - (v < 0)); }
 
 /* g <- scale * g + penalties, in place: the mean gradient the rules use */
-static void effective_grad(double *g, const double *p, long n, double scale,
-                           double l1, double l2)
+static void effective_grad(real *g, const real *p, long n, real scale,
+                           real l1, real l2)
 {
-    if (l1 == 0.0 && l2 == 0.0) {
+    if (l1 == 0 && l2 == 0) {
         for (long i = 0; i < n; i++) g[i] *= scale;
         return;
     }
@@ -31,15 +86,12 @@ static void effective_grad(double *g, const double *p, long n, double scale,
         g[i] = scale * g[i] + l2 * p[i] + l1 * sign(p[i]);
 }
 
-/* Update n parameters p from gradient sums g; s1, s2 hold the state.
+/* Update n parameters p from mean gradients g; s1, s2 hold the state.
  * One loop per rule, so that each compiles to straight vector code. */
-static void update(double *p, double *g, double *s1, double *s2,
-                   long n, const optim_cfg *o, double scale, int penalize,
-                   long step)
+static void update(real *p, const real *g, real *s1, real *s2, long n,
+                   const optim_cfg *o, long step)
 {
-    double lr = o->lr, mu = o->momentum;
-    effective_grad(g, p, n, scale, penalize ? o->l1 : 0.0,
-                   penalize ? o->l2 : 0.0);
+    real lr = (real) o->lr, mu = (real) o->momentum;
     switch (o->kind) {
     case OPT_MOMENTUM:
         for (long i = 0; i < n; i++) {
@@ -50,24 +102,27 @@ static void update(double *p, double *g, double *s1, double *s2,
     case OPT_NESTEROV:
         /* look-ahead form on the stored parameters */
         for (long i = 0; i < n; i++) {
-            double prev = s1[i];
+            real prev = s1[i];
             s1[i] = mu * s1[i] - lr * g[i];
-            p[i] += -mu * prev + (1.0 + mu) * s1[i];
+            p[i] += -mu * prev + (1 + mu) * s1[i];
         }
         break;
-    case OPT_RMSPROP:
+    case OPT_RMSPROP: {
+        real rho = (real) o->rho, eps = (real) o->eps;
         for (long i = 0; i < n; i++) {
-            s2[i] = o->rho * s2[i] + (1.0 - o->rho) * g[i] * g[i];
-            p[i] -= lr * g[i] / (sqrt(s2[i]) + o->eps);
+            s1[i] = rho * s1[i] + (1 - rho) * g[i] * g[i];
+            p[i] -= lr * g[i] / (rsqrt(s1[i]) + eps);
         }
         break;
+    }
     case OPT_ADAM: {
-        double c1 = 1.0 - pow(o->beta1, (double) step);
-        double c2 = 1.0 - pow(o->beta2, (double) step);
+        real b1 = (real) o->beta1, b2 = (real) o->beta2, eps = (real) o->eps;
+        real c1 = (real) (1.0 - pow(o->beta1, (double) step));
+        real c2 = (real) (1.0 - pow(o->beta2, (double) step));
         for (long i = 0; i < n; i++) {
-            s1[i] = o->beta1 * s1[i] + (1.0 - o->beta1) * g[i];
-            s2[i] = o->beta2 * s2[i] + (1.0 - o->beta2) * g[i] * g[i];
-            p[i] -= lr * (s1[i] / c1) / (sqrt(s2[i] / c2) + o->eps);
+            s1[i] = b1 * s1[i] + (1 - b1) * g[i];
+            s2[i] = b2 * s2[i] + (1 - b2) * g[i] * g[i];
+            p[i] -= lr * (s1[i] / c1) / (rsqrt(s2[i] / c2) + eps);
         }
         break;
     }
@@ -77,22 +132,16 @@ static void update(double *p, double *g, double *s1, double *s2,
     }
 }
 
-/* One step over every layer; `step` counts updates from 1 (Adam). */
-void optim_step(network *nt, double *state, const optim_cfg *o,
-                double scale, long step)
+void optim_step(network *nt, real *state, const optim_cfg *o, int B,
+                long step)
 {
-    int stateful = o->kind != OPT_SGD;   /* plain SGD keeps no state */
-    for (int l = 0; l < nt->n_layers; l++) {
-        layer *L = &nt->L[l];
-        if (!layer_has_params(L)) continue;
-        long nw = L->n_w, nb = L->n_b;
-        double *s1 = stateful ? state : NULL;
-        double *s2 = stateful ? state + nw + nb : NULL;
-        if (!layer_fused(nt, L)) {
-            update(L->W, L->dW, s1, s2, nw, o, scale, 1, step);
-            update(L->b, L->db, stateful ? s1 + nw : NULL,
-                   stateful ? s2 + nw : NULL, nb, o, scale, 0, step);
-        }
-        if (stateful) state += 2 * (nw + nb);
-    }
+    param_set *ps = &nt->ps;
+    if (fusable(nt, o)) return;       /* done inside backward */
+    long n = ps->n, np = ps->n_pen;
+    real scale = (real) (1.0 / B);
+    real *s1 = optim_slots(o->kind) > 0 ? state : NULL;
+    real *s2 = optim_slots(o->kind) > 1 ? state + n : NULL;
+    effective_grad(ps->g, ps->p, np, scale, (real) o->l1, (real) o->l2);
+    effective_grad(ps->g + np, ps->p + np, n - np, scale, 0, 0);
+    update(ps->p, ps->g, s1, s2, n, o, step);
 }

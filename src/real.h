@@ -13,11 +13,21 @@
 
 #ifdef NNFS_SINGLE
 typedef float real;
-#define REAL_EPS 0x1p-23f
+#define REAL_NAME "single"
+#define rexp expf
+#define rlog logf
+#define rtanh tanhf
+#define rsqrt sqrtf
+#define rpow powf
 #include "single_names.h"
 #else
 typedef double real;
-#define REAL_EPS 0x1p-52
+#define REAL_NAME "double"
+#define rexp exp
+#define rlog log
+#define rtanh tanh
+#define rsqrt sqrt
+#define rpow pow
 #endif
 
 #endif

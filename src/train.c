@@ -12,19 +12,19 @@
 #include "threads.h"
 
 /* copy columns idx[0..B-1] of src (rows x n) into dst (rows x B) */
-static void gather(double *dst, const double *src, const int *idx, int rows,
+static void gather(real *dst, const real *src, const int *idx, int rows,
                    int B)
 {
     for (int j = 0; j < B; j++)
         memcpy(dst + (long) j * rows, src + (long) idx[j] * rows,
-               sizeof(double) * rows);
+               sizeof(real) * rows);
 }
 
-const double *samples_block(const sample_set *s, int i, int B, double *buf)
+const real *samples_block(const sample_set *s, int i, int B, real *buf)
 {
     if (!s->rows) return s->v + (long) i * s->p;
     for (int j = 0; j < s->p; j++) {
-        const double *src = s->v + (long) j * s->n + i;
+        const real *src = s->v + (long) j * s->n + i;
         for (int b = 0; b < B; b++) buf[j + (long) b * s->p] = src[b];
     }
     return buf;
@@ -38,7 +38,7 @@ const double *samples_block(const sample_set *s, int i, int B, double *buf)
  * that a batch is a block of it, used in place. */
 
 typedef struct {
-    double *chunk;            /* p x cap */
+    real *chunk;              /* p x cap */
     long long *key;           /* cap: sample << 32 | position in chunk */
     int cap, start, m;        /* capacity; first perm index held; count */
     int threads;              /* the count training asked for */
@@ -72,8 +72,8 @@ static void chunk_load(chunk_reader *c, const sample_set *s, const int *perm,
     for (int j0 = 0; j0 < p; j0 += CHUNK_FEATURES) {
         int j1 = j0 + CHUNK_FEATURES < p ? j0 + CHUNK_FEATURES : p;
         for (int q = 0; q < m; q++) {
-            const double *src = s->v + (c->key[q] >> 32);
-            double *dst = c->chunk + (long) p * (c->key[q] & 0xffffffffLL);
+            const real *src = s->v + (c->key[q] >> 32);
+            real *dst = c->chunk + (long) p * (c->key[q] & 0xffffffffLL);
             for (int j = j0; j < j1; j++) dst[j] = src[(long) j * s->n];
         }
     }
@@ -83,7 +83,7 @@ static void chunk_load(chunk_reader *c, const sample_set *s, const int *perm,
 
 /* samples perm[i..i+B-1] as a p x B block: gathered into buf when the
  * samples are in columns, a block of the chunk when they are in rows */
-static const double *batch_block(double *buf, const sample_set *s,
+static const real *batch_block(real *buf, const sample_set *s,
                                  const int *perm, int i, int B,
                                  chunk_reader *c)
 {
@@ -101,38 +101,30 @@ static void shuffle(int *perm, int n)
     }
 }
 
-/* ---- parameters as one flat copy: early stopping, divergence ---- */
+/* ---- all tensors as one flat copy: early stopping, divergence ---- */
 
-static long param_count(const network *nt)
+static long snapshot_len(const network *nt)
 {
-    long n = 0;
-    for (int l = 0; l < nt->n_layers; l++)
-        if (layer_has_params(&nt->L[l])) n += nt->L[l].n_w + nt->L[l].n_b;
-    return n;
+    return nt->ps.n + nt->ps.n_state;
 }
 
-static void params_copy(network *nt, double *flat, int save)
+/* save 1: the tensors -> flat; 0: flat -> the tensors */
+static void params_copy(network *nt, real *flat, int save)
 {
-    for (int l = 0; l < nt->n_layers; l++) {
-        layer *L = &nt->L[l];
-        if (!layer_has_params(L)) continue;
-        size_t nw = sizeof(double) * L->n_w, nb = sizeof(double) * L->n_b;
-        if (save) { memcpy(flat, L->W, nw); memcpy(flat + L->n_w, L->b, nb); }
-        else      { memcpy(L->W, flat, nw); memcpy(L->b, flat + L->n_w, nb); }
-        flat += L->n_w + L->n_b;
-    }
+    const param_set *ps = &nt->ps;
+    size_t np = sizeof(real) * ps->n, ns = sizeof(real) * ps->n_state;
+    if (save) { memcpy(flat, ps->p, np); memcpy(flat + ps->n, ps->state, ns); }
+    else      { memcpy(ps->p, flat, np); memcpy(ps->state, flat + ps->n, ns); }
 }
 
 /* A NaN or infinite parameter can leave the loss finite (a saturated or
  * dead unit hides it), so the end of each epoch looks at them all. */
 static int params_finite(const network *nt)
 {
-    for (int l = 0; l < nt->n_layers; l++) {
-        const layer *L = &nt->L[l];
-        if (!layer_has_params(L)) continue;
-        for (int i = 0; i < L->n_w; i++) if (!isfinite(L->W[i])) return 0;
-        for (int i = 0; i < L->n_b; i++) if (!isfinite(L->b[i])) return 0;
-    }
+    const param_set *ps = &nt->ps;
+    for (long i = 0; i < ps->n; i++) if (!isfinite(ps->p[i])) return 0;
+    for (long i = 0; i < ps->n_state; i++)
+        if (!isfinite(ps->state[i])) return 0;
     return 1;
 }
 
@@ -140,8 +132,8 @@ static int params_finite(const network *nt)
 
 /* Mean loss and accuracy over x, y (k x n), in chunks of the buffer
  * capacity, without dropout. */
-void net_evaluate(network *nt, const sample_set *x, const double *y, int k,
-                  int cost, double *buf, double *loss, double *acc)
+void net_evaluate(network *nt, const sample_set *x, const real *y, int k,
+                  int cost, real *buf, double *loss, double *acc)
 {
     double s = 0.0;
     long correct = 0;
@@ -157,13 +149,13 @@ void net_evaluate(network *nt, const sample_set *x, const double *y, int k,
 }
 
 /* out (k x n) = network output for x */
-void net_predict(network *nt, double *out, const sample_set *x, int k,
-                 double *buf)
+void net_predict(network *nt, real *out, const sample_set *x, int k,
+                 real *buf)
 {
     for (int i = 0; i < x->n; i += nt->batch_cap) {
         int B = x->n - i < nt->batch_cap ? x->n - i : nt->batch_cap;
         net_forward(nt, samples_block(x, i, B, buf), B, 0);
-        memcpy(out + (long) i * k, net_output(nt), sizeof(double) * k * (long) B);
+        memcpy(out + (long) i * k, net_output(nt), sizeof(real) * k * (long) B);
     }
 }
 
@@ -173,42 +165,37 @@ void net_predict(network *nt, double *out, const sample_set *x, int k,
  * the batch whose loss became NaN or infinite: the parameters are then not
  * to be used. */
 static int train_epoch(network *nt, const train_data *d, const train_cfg *cfg,
-                       int e, int *perm, double *xb, double *yb,
-                       chunk_reader *c, thread_policy *tp, double *state,
+                       int e, int *perm, real *xb, real *yb,
+                       chunk_reader *c, thread_policy *tp, real *state,
                        long *step,
                        double *loss, double *acc)
 {
     const train_progress *pr = &cfg->progress;
-    int last_act = nt->L[nt->n_layers - 1].act;
-    double slope = nt->L[nt->n_layers - 1].slope, s = 0.0;
+    int last_act = net_last(nt)->act;
+    double slope = net_last(nt)->slope, s = 0.0;
     long correct = 0;
-    /* plain SGD without penalties needs no gradient buffers for dense
-     * layers: their step is taken inside the backward pass */
-    int fuse_sgd = cfg->opt.kind == OPT_SGD && cfg->opt.l1 == 0.0 &&
-                   cfg->opt.l2 == 0.0;
     int n = d->x.n, n_batches = (n + cfg->batch - 1) / cfg->batch;
     if (cfg->shuffle) shuffle(perm, n);
     c->m = 0;
     for (int i = 0, nb = 1; i < n; i += cfg->batch, nb++) {
         int B = n - i < cfg->batch ? n - i : cfg->batch;
-        const double *xi = batch_block(xb, &d->x, perm, i, B, c);
+        const real *xi = batch_block(xb, &d->x, perm, i, B, c);
         gather(yb, d->y, perm + i, d->k, B);
         /* the thread count for this batch; the policy times the batch's
          * arithmetic, not the loading of its samples (a chunk load every
          * few hundred batches would look like a stall) */
         policy_begin(tp, B);
         net_forward(nt, xi, B, 1);
-        double *a = net_output(nt);
+        real *a = net_output(nt);
         double bl = loss_forward(a, yb, cfg->cost, last_act, d->k, B);
         if (!isfinite(bl)) return nb;
         s += bl;
         correct += loss_correct(a, yb, d->k, B);
-        nt->sgd_step = fuse_sgd ? cfg->opt.lr / B : 0.0;
-        net_zero_grad(nt);
-        loss_delta(nt->L[nt->n_layers - 1].dout, a, yb, cfg->cost, last_act,
-                   slope, d->k, B);
+        optim_begin(nt, &cfg->opt, B);
+        loss_delta(net_last(nt)->dout, a, yb, cfg->cost, last_act, slope,
+                   d->k, B);
         net_backward(nt, xi, B);
-        optim_step(nt, state, &cfg->opt, 1.0 / B, ++(*step));
+        optim_step(nt, state, &cfg->opt, B, ++(*step));
         policy_end(tp, B);
         R_CheckUserInterrupt();
         if (pr->batch && pr->tick > 0 && nb % pr->tick == 0)
@@ -234,7 +221,7 @@ static chunk_reader chunk_reader_alloc(const sample_set *x, int batch)
     chunk_reader c = {NULL, NULL, 0, 0, 0, 1};
     if (!x->rows) return c;
     c.cap = chunk_samples(x->n, batch);
-    c.chunk = (double *) R_alloc((size_t) x->p * c.cap, sizeof(double));
+    c.chunk = (real *) R_alloc((size_t) x->p * c.cap, sizeof(real));
     c.key = (long long *) R_alloc(c.cap, sizeof(long long));
     return c;
 }
@@ -242,7 +229,7 @@ static chunk_reader chunk_reader_alloc(const sample_set *x, int batch)
 /* Early stopping after epoch e (from 0): keep a copy of the parameters
  * when the validation loss is the lowest yet; 1 when patience has run out */
 static int patience_over(network *nt, train_hist *h, int e, int patience,
-                         double *best, double *best_loss)
+                         real *best, double *best_loss)
 {
     if (h->val_loss[e] < *best_loss) {
         *best_loss = h->val_loss[e];
@@ -257,7 +244,7 @@ static int patience_over(network *nt, train_hist *h, int e, int patience,
 static void state_copy(train_state *st, train_state *snap, int n, int save)
 {
     train_state *from = save ? st : snap, *to = save ? snap : st;
-    memcpy(to->opt, from->opt, sizeof(double) * from->n_opt);
+    memcpy(to->opt, from->opt, sizeof(real) * from->n_opt);
     memcpy(to->order, from->order, sizeof(int) * n);
     to->step = from->step;
 }
@@ -268,22 +255,22 @@ void train_run(network *nt, const train_data *d, const train_cfg *cfg,
     int n = d->x.n, p = d->x.p;
     int has_val = d->xv.v != NULL && d->xv.n > 0;
     int stopping = cfg->patience > 0 && has_val;
-    double *xb = d->x.rows ? NULL :
-        (double *) R_alloc((size_t) p * cfg->batch, sizeof(double));
-    double *yb = (double *) R_alloc((size_t) d->k * cfg->batch, sizeof(double));
-    double *vb = has_val && d->xv.rows ?
-        (double *) R_alloc((size_t) p * nt->batch_cap, sizeof(double)) : NULL;
+    real *xb = d->x.rows ? NULL :
+        (real *) R_alloc((size_t) p * cfg->batch, sizeof(real));
+    real *yb = (real *) R_alloc((size_t) d->k * cfg->batch, sizeof(real));
+    real *vb = has_val && d->xv.rows ?
+        (real *) R_alloc((size_t) p * nt->batch_cap, sizeof(real)) : NULL;
     chunk_reader c = chunk_reader_alloc(&d->x, cfg->batch);
     c.threads = threads_get();         /* before the policy lowers it */
     /* from the count the buffers were sized for down to one (threads.c) */
     thread_policy tp;
     policy_init(&tp, threads_get(), cfg->adaptive);
-    double *best = stopping ?
-        (double *) R_alloc(param_count(nt), sizeof(double)) : NULL;
+    real *best = stopping ?
+        (real *) R_alloc(snapshot_len(nt) + 1, sizeof(real)) : NULL;
     /* the parameters at the start of the epoch, put back if it diverges:
      * one copy per epoch, negligible beside the epoch's products */
-    double *start = (double *) R_alloc(param_count(nt) + 1, sizeof(double));
-    train_state st0 = {(double *) R_alloc(st->n_opt + 1, sizeof(double)),
+    real *start = (real *) R_alloc(snapshot_len(nt) + 1, sizeof(real));
+    train_state st0 = {(real *) R_alloc(st->n_opt + 1, sizeof(real)),
                        st->n_opt, 0, (int *) R_alloc(n, sizeof(int))};
     double best_loss = INFINITY;
     h->epochs_run = 0; h->best_epoch = 0; h->diverged_epoch = 0;

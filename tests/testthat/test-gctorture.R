@@ -44,14 +44,14 @@ gctorture_calls <- function() {
       fresh <- ns$engine_fit(layers, params, t(x), t(y), t(x), t(y), opts)
       # a warm start: the optimizer state and sample order go in and out
       warm <- opts
-      warm$state <- list(opt = seq(0, 0.01, length.out = 34), step = 3,
-                         order = c(2L, 0L, 3L, 1L))
+      warm$state <- fresh$state
+      warm$state$order <- c(2L, 0L, 3L, 1L)
       list(fresh, ns$engine_fit(layers, params, t(x), t(y), NULL, NULL, warm))
     },
     C_predict = function() ns$engine_predict(layers, params, t(x)),
     C_backprop = function() ns$engine_backprop(layers, params, t(x), t(y)),
     C_trace = function()
-      .Call(ns$C_trace, layers, params, x, y, list(cost = 1L, threads = 1L)),
+      .Call(ns$C_trace, layers, params, x, y, list(cost = "ce", threads = 1L)),
     C_threads_info = function() ns$threads_info()
   )
 }

@@ -128,7 +128,7 @@ test_that("5 epochs and 5 more with warm_start are the 10 epochs of one call, fo
   bad$optimizer_state$order <- rev(bad$optimizer_state$order)[-1]
   bad$optimizer_state$order[1] <- 0L
   expect_no_error(fit(1, "adam", bad))   # another length: the order restarts
-  bad$optimizer_state$opt <- bad$optimizer_state$opt[-1]
+  bad$optimizer_state$slots$m[[1]]$W <- bad$optimizer_state$slots$m[[1]]$W[-1]
   expect_error(fit(1, "adam", bad), class = "nnfs_error_model")
 })
 
@@ -225,7 +225,7 @@ test_that("edited network objects get clear errors, never a crash", {
     predict(edit(cn, function(e) { e$layers[[1]]$geom[2] <- 1000000L; e }), imgs)
     predict(edit(n, function(e) { e$weights[[1]] <- e$weights[[1]][, 1:2]; e }), matrix(imgs, 4))
     predict(edit(n, function(e) { e$layers <- rev(e$layers); e }), matrix(imgs, 4))
-    predict(edit(n, function(e) { e$layers[[2]]$act <- 99L; e }), matrix(imgs, 4))
+    predict(edit(n, function(e) { e$layers[[2]]$act <- "swish"; e }), matrix(imgs, 4))
     predict(edit(n, function(e) { e$weights[[2]][1] <- NA; e }), matrix(imgs, 4))
     predict(edit(n, function(e) { e$input_dim <- NULL; e }), matrix(imgs, 4))
     neuralnetwork(c(16, 3, 2), list(x = matrix(imgs, 4), y = y), 1, 2, 0.1,
@@ -235,11 +235,15 @@ test_that("edited network objects get clear errors, never a crash", {
   bad <- cn$layers
   bad[[1]]$geom[9] <- 0L
   expect_error(engine_predict(bad, network_params(cn), matrix(imgs, 4)),
-               "internal error: layer 1 geometry")
+               "internal error: layer 1 has an inconsistent geometry")
   bad <- n$layers
-  bad[[1]]$act <- 42L
+  bad[[1]]$act <- "swish"
   expect_error(engine_predict(bad, network_params(n), matrix(imgs, 4)),
-               "internal error: layer 1 has an unknown")
+               "internal error: unknown act 'swish'")
+  bad <- n$layers
+  bad[[1]]$kind <- "dense3d"
+  expect_error(engine_predict(bad, network_params(n), matrix(imgs, 4)),
+               "internal error: layer 1 has an unknown kind")
 })
 
 # ---- divergence ---------------------------------------------------------------
