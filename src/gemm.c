@@ -19,7 +19,12 @@
  *     the arithmetic of an element does not depend on where its tile
  *     starts, so results are identical whatever the thread count.
  * Pure C, no R API and no allocation: the large path packs into
- * thread-local buffers of fixed size, small products need none. */
+ * thread-local buffers of fixed size, small products need none.
+ *
+ * One source, two precisions (real.h): this file is the double build;
+ * single_gemm.c compiles it again with real = float, where the kernels'
+ * tiles and blocks are those of their own float builds (twice the rows
+ * per register tile, the same bytes per cache block). */
 #include <string.h>
 #ifdef _OPENMP
 #include <omp.h>
@@ -32,17 +37,17 @@
 #define OP(X, t, i, j, ld) ((t) ? (X)[(j) + (ptrdiff_t)(i) * (ld)] : (X)[(i) + (ptrdiff_t)(j) * (ld)])
 
 void gemm_naive(int trans_a, int trans_b, int m, int n, int k,
-                double alpha, const double *A, int lda,
-                const double *B, int ldb,
-                double beta, double *C, int ldc)
+                real alpha, const real *A, int lda,
+                const real *B, int ldb,
+                real beta, real *C, int ldc)
 {
     for (int j = 0; j < n; j++) {
         for (int i = 0; i < m; i++) {
-            double s = 0.0;
+            real s = 0;
             for (int p = 0; p < k; p++)
                 s += OP(A, trans_a, i, p, lda) * OP(B, trans_b, p, j, ldb);
-            double *c = &C[i + (ptrdiff_t)j * ldc];
-            *c = (beta == 0.0) ? alpha * s : alpha * s + beta * *c;
+            real *c = &C[i + (ptrdiff_t)j * ldc];
+            *c = (beta == 0) ? alpha * s : alpha * s + beta * *c;
         }
     }
 }
@@ -60,9 +65,9 @@ static const gemm_isa *gemm_pick(void)
 
 typedef struct {
     int ta, tb, m, n, k;
-    double alpha, beta;
-    const double *A, *B;
-    double *C;
+    real alpha, beta;
+    const real *A, *B;
+    real *C;
     ptrdiff_t lda, ldb, ldc;
 } gemm_args;
 
@@ -74,7 +79,7 @@ static int kb_start(int q, int nkb, int k)
 
 /* Pack rows [i0, i0 + mc) and columns [p0, p0 + kc) of op(A) into panels
  * of mr rows: dst[t * mr * kc + p * mr + r], zero past the last row. */
-static void pack_a(const gemm_isa *isa, double *dst, const gemm_args *x,
+static void pack_a(const gemm_isa *isa, real *dst, const gemm_args *x,
                    int i0, int mc, int p0, int kc)
 {
     int mr = isa->mr;
@@ -82,11 +87,11 @@ static void pack_a(const gemm_isa *isa, double *dst, const gemm_args *x,
         int rows = mc - ir < mr ? mc - ir : mr;
         int i = i0 + ir;
         if (rows < mr)
-            memset(dst, 0, sizeof(double) * mr * kc);
+            memset(dst, 0, sizeof(real) * mr * kc);
         if (!x->ta) {
-            const double *src = x->A + i + (ptrdiff_t) p0 * x->lda;
+            const real *src = x->A + i + (ptrdiff_t) p0 * x->lda;
             for (int p = 0; p < kc; p++, src += x->lda)
-                memcpy(dst + (ptrdiff_t) p * mr, src, sizeof(double) * rows);
+                memcpy(dst + (ptrdiff_t) p * mr, src, sizeof(real) * rows);
         } else {
             isa->pack_t(dst, mr, x->A + p0 + (ptrdiff_t) i * x->lda, x->lda,
                         rows, kc);
@@ -96,7 +101,7 @@ static void pack_a(const gemm_isa *isa, double *dst, const gemm_args *x,
 
 /* Pack rows [p0, p0 + kc) and columns [j0, j0 + nc) of op(B) into panels
  * of nr columns: dst[t * nr * kc + p * nr + j], zero past the last column. */
-static void pack_b(const gemm_isa *isa, double *dst, const gemm_args *x,
+static void pack_b(const gemm_isa *isa, real *dst, const gemm_args *x,
                    int p0, int kc, int j0, int nc)
 {
     int nr = isa->nr;
@@ -104,11 +109,11 @@ static void pack_b(const gemm_isa *isa, double *dst, const gemm_args *x,
         int cols = nc - jr < nr ? nc - jr : nr;
         int j = j0 + jr;
         if (cols < nr)
-            memset(dst, 0, sizeof(double) * nr * kc);
+            memset(dst, 0, sizeof(real) * nr * kc);
         if (x->tb) {
-            const double *src = x->B + j + (ptrdiff_t) p0 * x->ldb;
+            const real *src = x->B + j + (ptrdiff_t) p0 * x->ldb;
             for (int p = 0; p < kc; p++, src += x->ldb)
-                memcpy(dst + (ptrdiff_t) p * nr, src, sizeof(double) * cols);
+                memcpy(dst + (ptrdiff_t) p * nr, src, sizeof(real) * cols);
         } else {
             isa->pack_t(dst, nr, x->B + p0 + (ptrdiff_t) j * x->ldb, x->ldb,
                         cols, kc);
@@ -128,7 +133,9 @@ static void b_in_place(gemm_block *g, const gemm_args *x, int p0, int j0)
     }
 }
 
-#define MAX_MR 16
+/* the largest register tile rows and k block of any kernel: 128 bytes
+ * of rows (16 doubles, 32 floats), 256 */
+#define MAX_MR ((int) (128 / sizeof(real)))
 #define MAX_KC 256
 
 /* C[i0:i1, j0:j1] with B in place and A in place (or, for op(A) = t(A),
@@ -136,7 +143,7 @@ static void b_in_place(gemm_block *g, const gemm_args *x, int p0, int j0)
 static void run_small(const gemm_isa *isa, const gemm_args *x, int i0,
                       int i1, int j0, int j1)
 {
-    double apan[MAX_MR * MAX_KC];
+    real apan[MAX_MR * MAX_KC];
     int nkb = (x->k + isa->kc - 1) / isa->kc;
     for (int q = 0; q < nkb; q++) {
         int p0 = kb_start(q, nkb, x->k);
@@ -144,7 +151,7 @@ static void run_small(const gemm_isa *isa, const gemm_args *x, int i0,
         g.kc = kb_start(q + 1, nkb, x->k) - p0;
         g.nc = j1 - j0;
         g.alpha = x->alpha;
-        g.beta = q == 0 ? x->beta : 1.0;
+        g.beta = q == 0 ? x->beta : 1;
         g.ldc = x->ldc;
         b_in_place(&g, x, p0, j0);
         if (!x->ta) {
@@ -167,24 +174,27 @@ static void run_small(const gemm_isa *isa, const gemm_args *x, int i0,
 
 /* Packing buffers of the large path, one pair per thread, kept from call
  * to call: allocating them for each product costs page faults worth a
- * small product. Sized by the largest blocks of any kernel (kc <= 256,
- * mc <= 192, nc <= 516); the 8 spare doubles let them start on a cache
- * line. Without thread-local storage there is no large path. */
+ * small product. Sized by the largest blocks of any kernel, in bytes the
+ * same for both precisions: kc <= 256 and mc <= 192 doubles or 384
+ * floats (A), nc <= 516 doubles or 1032 floats (B); the spare 64 bytes
+ * let them start on a cache line. Without thread-local storage there is
+ * no large path. */
 #if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
 #define GEMM_TLS _Thread_local
 #elif defined(__GNUC__)
 #define GEMM_TLS __thread
 #endif
 #ifdef GEMM_TLS
-#define BUF_A (192 * 256 + 8)
-#define BUF_B (256 * 516 + 8)
-static GEMM_TLS double buf_a[BUF_A], buf_b[BUF_B];
-#endif
+#define LINE ((int) (64 / sizeof(real)))
+#define BUF_A (192 * 256 * LINE / 8 + LINE)
+#define BUF_B (256 * 516 * LINE / 8 + LINE)
+static GEMM_TLS real buf_a[BUF_A], buf_b[BUF_B];
 
-static double *align64(double *p)
+static real *align64(real *p)
 {
-    return (double *) (((size_t) p + 63) & ~(size_t) 63);
+    return (real *) (((size_t) p + 63) & ~(size_t) 63);
 }
+#endif
 
 /* C[i0:i1, j0:j1] from packed panels of A (mc x kc) and B (kc x nc).
  * Returns 0 (nothing done) when there are no buffers for it. */
@@ -193,9 +203,9 @@ static int run_large(const gemm_isa *isa, const gemm_args *x, int i0,
 {
 #ifdef GEMM_TLS
     int mr = isa->mr, nr = isa->nr;
-    if (isa->mc * isa->kc + 8 > BUF_A || isa->nc * isa->kc + 8 > BUF_B)
+    if (isa->mc * isa->kc + LINE > BUF_A || isa->nc * isa->kc + LINE > BUF_B)
         return 0;
-    double *pa = align64(buf_a), *pb = align64(buf_b);
+    real *pa = align64(buf_a), *pb = align64(buf_b);
     int nkb = (x->k + isa->kc - 1) / isa->kc;
     for (int jc = j0; jc < j1; jc += isa->nc) {
         int nc = j1 - jc < isa->nc ? j1 - jc : isa->nc;
@@ -206,7 +216,7 @@ static int run_large(const gemm_isa *isa, const gemm_args *x, int i0,
             for (int ic = i0; ic < i1; ic += isa->mc) {
                 int mc = i1 - ic < isa->mc ? i1 - ic : isa->mc;
                 pack_a(isa, pa, x, ic, mc, p0, kc);
-                gemm_block g = {mc, nc, kc, x->alpha, q == 0 ? x->beta : 1.0,
+                gemm_block g = {mc, nc, kc, x->alpha, q == 0 ? x->beta : 1,
                                 pa, mr, (ptrdiff_t) mr * kc,
                                 pb, nr, 1, (ptrdiff_t) nr * kc,
                                 x->C + ic + (ptrdiff_t) jc * x->ldc, x->ldc};
@@ -232,7 +242,7 @@ static void run_dot(const gemm_isa *isa, const gemm_args *x, int i0, int i1,
     for (int q = 0; q < nkb; q++) {
         int p0 = kb_start(q, nkb, x->k);
         gemm_block g = {i1 - i0, j1 - j0, kb_start(q + 1, nkb, x->k) - p0,
-                        x->alpha, q == 0 ? x->beta : 1.0,
+                        x->alpha, q == 0 ? x->beta : 1,
                         x->A + (x->ta ? p0 + (ptrdiff_t) i0 * x->lda
                                       : i0 + (ptrdiff_t) p0 * x->lda), 1,
                         x->ta ? x->lda : 1,
@@ -247,8 +257,8 @@ static void run_dot(const gemm_isa *isa, const gemm_args *x, int i0, int i1,
 #define DOT_MIN_K 96
 #define DOT_MAX_N 16
 /* A used in place is streamed once per column tile: past about half of
- * L2 (in doubles), packing it into L2-sized blocks pays */
-#define LARGE_MIN_A 131072.0
+ * L2 (1 MB: 131072 doubles), packing it into L2-sized blocks pays */
+#define LARGE_MIN_A (1048576.0 / sizeof(real))
 
 enum { PATH_SMALL, PATH_LARGE, PATH_DOT };
 
@@ -274,12 +284,12 @@ static int choose_path(const gemm_isa *isa, const gemm_args *x)
 /* C = beta C, the whole product when k == 0 or alpha == 0 (as BLAS does) */
 static void scale_c(const gemm_args *x)
 {
-    if (x->beta == 1.0)
+    if (x->beta == 1)
         return;
     for (int j = 0; j < x->n; j++) {
-        double *c = x->C + (ptrdiff_t) j * x->ldc;
+        real *c = x->C + (ptrdiff_t) j * x->ldc;
         for (int i = 0; i < x->m; i++)
-            c[i] = x->beta == 0.0 ? 0.0 : x->beta * c[i];
+            c[i] = x->beta == 0 ? 0 : x->beta * c[i];
     }
 }
 
@@ -307,15 +317,15 @@ static void run_part(const gemm_isa *isa, const gemm_args *x, int path,
 }
 
 void gemm(int trans_a, int trans_b, int m, int n, int k,
-          double alpha, const double *A, int lda,
-          const double *B, int ldb,
-          double beta, double *C, int ldc)
+          real alpha, const real *A, int lda,
+          const real *B, int ldb,
+          real beta, real *C, int ldc)
 {
     gemm_args x = {trans_a, trans_b, m, n, k, alpha, beta, A, B, C,
                    lda, ldb, ldc};
     if (m <= 0 || n <= 0)
         return;
-    if (k <= 0 || alpha == 0.0) {
+    if (k <= 0 || alpha == 0) {
         scale_c(&x);
         return;
     }
@@ -323,10 +333,12 @@ void gemm(int trans_a, int trans_b, int m, int n, int k,
     int path = choose_path(isa, &x);
     int by_cols = n >= m;
 #ifdef _OPENMP
-    /* products below the threshold of threads.c run on one thread */
+    /* products below the threshold of threads.c run on one thread; its
+     * multiply-adds are doubles', and a float one takes about half as
+     * long (twice the lanes per vector) */
     int tiles = by_cols ? (n + isa->nr - 1) / isa->nr
                         : (m + isa->mr - 1) / isa->mr;
-    int nt = threads_for_macs((double) m * n * k, tiles);
+    int nt = threads_for_macs((double) m * n * k * sizeof(real) / 8, tiles);
     if (nt > 1) {
         /* small products: a few parts per thread, handed out as threads
          * come free, so that a thread sharing its core with another

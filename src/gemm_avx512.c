@@ -5,11 +5,17 @@
  * says the CPU (and OS) runs AVX-512F and FMA. Other compilers and CPUs
  * get NULL from gemm_isa_avx512().
  *
- * Outer-product tile 16 x 12, column-major, vectors along the rows of C:
- * 2 zmm per column, 24 accumulators of the 32 registers. Each tile shape
- * is its own function with constant loop bounds, so the accumulators stay
- * in registers; partial rows use masked loads and stores, so A and C used
- * in place are never touched past their edges. */
+ * Outer-product tile 16 x 12 doubles or 32 x 12 floats, column-major,
+ * vectors along the rows of C: 2 zmm per column, 24 accumulators of the
+ * 32 registers. Each tile shape is its own function with constant loop
+ * bounds, so the accumulators stay in registers; partial rows use masked
+ * loads and stores, so A and C used in place are never touched past their
+ * edges.
+ *
+ * One source for both precisions (real.h): the kernels are written over
+ * `real` and the vector operations below (V*, S*), which are the _pd
+ * intrinsics here and the _ps ones in the single build
+ * (single_gemm_avx512.c); only the transposing pack differs in code. */
 #include "gemm_kernels.h"
 
 /* 64-bit x86 with GCC or clang; not Windows, where GCC aligns vector
@@ -22,70 +28,109 @@
 #define OPAQUE(v) __asm__("" : "+v"(v))
 #define T512 __attribute__((target("avx512f,fma")))
 
-#define MR 16
+#ifdef NNFS_SINGLE
+#define VL 16                       /* lanes of a vector */
+typedef __m512 vreal;
+typedef __mmask16 vmask;
+typedef __m128 sreal;               /* a scalar in the low lane */
+#define VZERO() _mm512_setzero_ps()
+#define VLOAD(p) _mm512_loadu_ps(p)
+#define VLOADZ(m, p) _mm512_maskz_loadu_ps(m, p)
+#define VSTORE(p, m, v) _mm512_mask_storeu_ps(p, m, v)
+#define VSET1(x) _mm512_set1_ps(x)
+#define VFMA(a, b, c) _mm512_fmadd_ps(a, b, c)
+#define VMUL(a, b) _mm512_mul_ps(a, b)
+#define VSUM(v) _mm512_reduce_add_ps(v)
+#define SSET(x) _mm_set_ss(x)
+#define SLOAD(p) _mm_load_ss(p)
+#define SMUL(a, b) _mm_mul_ss(a, b)
+#define SFMA(a, b, c) _mm_fmadd_ss(a, b, c)
+#define SGET(v) _mm_cvtss_f32(v)
+#else
+#define VL 8
+typedef __m512d vreal;
+typedef __mmask8 vmask;
+typedef __m128d sreal;
+#define VZERO() _mm512_setzero_pd()
+#define VLOAD(p) _mm512_loadu_pd(p)
+#define VLOADZ(m, p) _mm512_maskz_loadu_pd(m, p)
+#define VSTORE(p, m, v) _mm512_mask_storeu_pd(p, m, v)
+#define VSET1(x) _mm512_set1_pd(x)
+#define VFMA(a, b, c) _mm512_fmadd_pd(a, b, c)
+#define VMUL(a, b) _mm512_mul_pd(a, b)
+#define VSUM(v) _mm512_reduce_add_pd(v)
+#define SSET(x) _mm_set_sd(x)
+#define SLOAD(p) _mm_load_sd(p)
+#define SMUL(a, b) _mm_mul_sd(a, b)
+#define SFMA(a, b, c) _mm_fmadd_sd(a, b, c)
+#define SGET(v) _mm_cvtsd_f64(v)
+#endif
+
+#define MR (2 * VL)
 #define NR 12
 
-typedef void (*tile_fn)(int, int, const double *, ptrdiff_t, const double *,
-                        ptrdiff_t, ptrdiff_t, double, double, double *,
+typedef void (*tile_fn)(int, int, const real *, ptrdiff_t, const real *,
+                        ptrdiff_t, ptrdiff_t, real, real, real *,
                         ptrdiff_t);
 
-/* ---- outer-product tiles: acc (8 MV x NR) = A B, C = alpha acc + beta C ---- */
+/* the lanes whose index is below n */
+INLINE T512 vmask lanes_below(int n)
+{
+    return n >= VL ? (vmask) ~0u : n > 0 ? (vmask) ((1u << n) - 1u) : 0;
+}
+
+/* ---- outer-product tiles: acc (VL MV x NR) = A B, C = alpha acc + beta C ---- */
 
 INLINE T512 void k512(const int MV, const int NR_, const int FULL, int kc,
-                      int mr, const double *a, ptrdiff_t a_ps,
-                      const double *b, ptrdiff_t b_ps, ptrdiff_t b_cs,
-                      double alpha, double beta, double *c, ptrdiff_t ldc)
+                      int mr, const real *a, ptrdiff_t a_ps,
+                      const real *b, ptrdiff_t b_ps, ptrdiff_t b_cs,
+                      real alpha, real beta, real *c, ptrdiff_t ldc)
 {
-    __mmask8 m0 = mr >= 8 ? 0xFF : (__mmask8) ((1u << mr) - 1u);
-    __mmask8 m1 = mr >= 16 ? 0xFF : mr > 8 ? (__mmask8) ((1u << (mr - 8)) - 1u) : 0;
-    __m512d c0[NR], c1[NR];
+    vmask m0 = lanes_below(mr), m1 = lanes_below(mr - VL);
+    vreal c0[NR], c1[NR];
 #pragma GCC unroll 12
     for (int j = 0; j < NR_; j++)
-        c0[j] = c1[j] = _mm512_setzero_pd();
+        c0[j] = c1[j] = VZERO();
     for (int p = 0; p < kc; p++, a += a_ps, b += b_ps) {
         /* full rows load without masks (a mask register refilled in the
-         * loop would take an FMA port slot); 2-vector tiles have mr > 8 */
-        __m512d a0 = FULL || MV == 2 ? _mm512_loadu_pd(a)
-                                     : _mm512_maskz_loadu_pd(m0, a);
-        __m512d a1 = MV == 1 ? a0 : FULL ? _mm512_loadu_pd(a + 8)
-                                         : _mm512_maskz_loadu_pd(m1, a + 8);
+         * loop would take an FMA port slot); 2-vector tiles have mr > VL */
+        vreal a0 = FULL || MV == 2 ? VLOAD(a) : VLOADZ(m0, a);
+        vreal a1 = MV == 1 ? a0 : FULL ? VLOAD(a + VL) : VLOADZ(m1, a + VL);
 #pragma GCC unroll 12
         for (int j = 0; j < NR_; j++) {
-            __m512d bj = _mm512_set1_pd(b[j * b_cs]);
-            c0[j] = _mm512_fmadd_pd(a0, bj, c0[j]);
+            vreal bj = VSET1(b[j * b_cs]);
+            c0[j] = VFMA(a0, bj, c0[j]);
             if (MV > 1)
-                c1[j] = _mm512_fmadd_pd(a1, bj, c1[j]);
+                c1[j] = VFMA(a1, bj, c1[j]);
         }
     }
     /* C = alpha acc + beta C: the product rounded, then one fused
      * multiply-add (OPAQUE keeps the compiler from fusing the two) */
-    __m512d va = _mm512_set1_pd(alpha), vb = _mm512_set1_pd(beta);
-    if (alpha != 1.0) {
+    vreal va = VSET1(alpha), vb = VSET1(beta);
+    if (alpha != 1) {
 #pragma GCC unroll 12
         for (int j = 0; j < NR_; j++) {
-            c0[j] = _mm512_mul_pd(va, c0[j]);
-            c1[j] = _mm512_mul_pd(va, c1[j]);
+            c0[j] = VMUL(va, c0[j]);
+            c1[j] = VMUL(va, c1[j]);
         }
     }
-    if (beta == 0.0) {
+    if (beta == 0) {
 #pragma GCC unroll 12
         for (int j = 0; j < NR_; j++) {
-            _mm512_mask_storeu_pd(c + j * ldc, m0, c0[j]);
+            VSTORE(c + j * ldc, m0, c0[j]);
             if (MV > 1)
-                _mm512_mask_storeu_pd(c + j * ldc + 8, m1, c1[j]);
+                VSTORE(c + j * ldc + VL, m1, c1[j]);
         }
         return;
     }
 #pragma GCC unroll 12
     for (int j = 0; j < NR_; j++) {
-        double *cj = c + j * ldc;
+        real *cj = c + j * ldc;
         OPAQUE(c0[j]);
-        _mm512_mask_storeu_pd(cj, m0, _mm512_fmadd_pd(vb,
-                              _mm512_maskz_loadu_pd(m0, cj), c0[j]));
+        VSTORE(cj, m0, VFMA(vb, VLOADZ(m0, cj), c0[j]));
         if (MV > 1) {
             OPAQUE(c1[j]);
-            _mm512_mask_storeu_pd(cj + 8, m1, _mm512_fmadd_pd(vb,
-                                  _mm512_maskz_loadu_pd(m1, cj + 8), c1[j]));
+            VSTORE(cj + VL, m1, VFMA(vb, VLOADZ(m1, cj + VL), c1[j]));
         }
     }
 }
@@ -94,13 +139,13 @@ INLINE T512 void k512(const int MV, const int NR_, const int FULL, int kc,
  * per B layout (b_cs == 1: packed or t(B); b_ps == 1: B in place) and per
  * full or partial rows. */
 #define K_DEF(MV, N)                                                        \
-    static T512 void k512_##MV##_##N(int kc, int mr, const double *a,       \
-        ptrdiff_t a_ps, const double *b, ptrdiff_t b_ps, ptrdiff_t b_cs,    \
-        double al, double be, double *c, ptrdiff_t ldc)                     \
+    static T512 void k512_##MV##_##N(int kc, int mr, const real *a,         \
+        ptrdiff_t a_ps, const real *b, ptrdiff_t b_ps, ptrdiff_t b_cs,      \
+        real al, real be, real *c, ptrdiff_t ldc)                           \
     {                                                                       \
-        if (mr == 8 * MV && b_cs == 1)                                      \
+        if (mr == VL * MV && b_cs == 1)                                     \
             k512(MV, N, 1, kc, mr, a, a_ps, b, b_ps, 1, al, be, c, ldc);    \
-        else if (mr == 8 * MV)                                              \
+        else if (mr == VL * MV)                                             \
             k512(MV, N, 1, kc, mr, a, a_ps, b, 1, b_cs, al, be, c, ldc);    \
         else if (b_cs == 1)                                                 \
             k512(MV, N, 0, kc, mr, a, a_ps, b, b_ps, 1, al, be, c, ldc);    \
@@ -126,10 +171,10 @@ static T512 void macro512(const gemm_block *g)
     for (int t = 0; t < ntile; t++) {
         int jr, nr;
         tile_cols(g, t, ntile, NR, &jr, &nr);
-        const double *b = g->b_pstr ? g->b + t * g->b_pstr : g->b + jr * g->b_cs;
+        const real *b = g->b_pstr ? g->b + t * g->b_pstr : g->b + jr * g->b_cs;
         for (int ir = 0, s = 0; ir < g->mc; ir += MR, s++) {
             int mr = g->mc - ir < MR ? g->mc - ir : MR;
-            tiles[mr > 8][nr - 1](g->kc, mr, g->a + s * g->a_pstr, g->a_ps,
+            tiles[mr > VL][nr - 1](g->kc, mr, g->a + s * g->a_pstr, g->a_ps,
                                   b, g->b_ps, g->b_cs, g->alpha, g->beta,
                                   g->c + ir + jr * g->ldc, g->ldc);
         }
@@ -140,28 +185,27 @@ static T512 void macro512(const gemm_block *g)
  * one fused multiply-add. OPAQUE hides the product from the optimizer,
  * which would otherwise fuse it (-ffp-contract=fast) into a different
  * multiply-add in different tile functions. */
-INLINE T512 double scale_add(double alpha, double s, double beta,
-                             const double *c)
+INLINE T512 real scale_add(real alpha, real s, real beta, const real *c)
 {
-    __m128d t = _mm_mul_sd(_mm_set_sd(alpha), _mm_set_sd(s));
+    sreal t = SMUL(SSET(alpha), SSET(s));
     OPAQUE(t);
-    if (beta != 0.0)
-        t = _mm_fmadd_sd(_mm_set_sd(beta), _mm_load_sd(c), t);
-    return _mm_cvtsd_f64(t);
+    if (beta != 0)
+        t = SFMA(SSET(beta), SLOAD(c), t);
+    return SGET(t);
 }
 
-/* ---- dot-product tiles: MR_ x NR_ elements, 8 lanes each ---- */
+/* ---- dot-product tiles: MR_ x NR_ elements, VL lanes each ---- */
 
-INLINE T512 void d512(const int MR_, const int NR_, int kc, const double *a,
-                      ptrdiff_t lda, const double *b, ptrdiff_t ldb,
-                      double alpha, double beta, double *c, ptrdiff_t ldc)
+INLINE T512 void d512(const int MR_, const int NR_, int kc, const real *a,
+                      ptrdiff_t lda, const real *b, ptrdiff_t ldb,
+                      real alpha, real beta, real *c, ptrdiff_t ldc)
 {
-    __m512d acc[8][NR], av[8];
+    vreal acc[8][NR], av[8];
 #pragma GCC unroll 8
     for (int i = 0; i < MR_; i++)
 #pragma GCC unroll 12
         for (int j = 0; j < NR_; j++)
-            acc[i][j] = _mm512_setzero_pd();
+            acc[i][j] = VZERO();
     /* the last partial vector loads zeros past kc: same sums in every tile */
 #define D512_STEP(LOAD)                                                     \
     do {                                                                    \
@@ -170,37 +214,37 @@ INLINE T512 void d512(const int MR_, const int NR_, int kc, const double *a,
             av[i] = LOAD(a + i * lda + p);                                  \
         _Pragma("GCC unroll 12")                                            \
         for (int j = 0; j < NR_; j++) {                                     \
-            __m512d bv = LOAD(b + j * ldb + p);                             \
+            vreal bv = LOAD(b + j * ldb + p);                               \
             OPAQUE(bv); /* one load, not one per row of the tile */         \
             _Pragma("GCC unroll 8")                                         \
             for (int i = 0; i < MR_; i++)                                   \
-                acc[i][j] = _mm512_fmadd_pd(av[i], bv, acc[i][j]);          \
+                acc[i][j] = VFMA(av[i], bv, acc[i][j]);                     \
         }                                                                   \
     } while (0)
-#define LOAD_FULL(x) _mm512_loadu_pd(x)
-#define LOAD_PART(x) _mm512_maskz_loadu_pd(m, x)
+#define LOAD_FULL(x) VLOAD(x)
+#define LOAD_PART(x) VLOADZ(m, x)
     int p = 0;
-    for (; p + 8 <= kc; p += 8)
+    for (; p + VL <= kc; p += VL)
         D512_STEP(LOAD_FULL);
     if (p < kc) {
-        __mmask8 m = (__mmask8) ((1u << (kc - p)) - 1u);
+        vmask m = lanes_below(kc - p);
         D512_STEP(LOAD_PART);
     }
 #pragma GCC unroll 12
     for (int j = 0; j < NR_; j++)
 #pragma GCC unroll 8
         for (int i = 0; i < MR_; i++) {
-            double *cij = c + i + j * ldc;
-            *cij = scale_add(alpha, _mm512_reduce_add_pd(acc[i][j]), beta, cij);
+            real *cij = c + i + j * ldc;
+            *cij = scale_add(alpha, VSUM(acc[i][j]), beta, cij);
         }
 }
 
-typedef void (*dot_fn)(int, const double *, ptrdiff_t, const double *,
-                       ptrdiff_t, double, double, double *, ptrdiff_t);
+typedef void (*dot_fn)(int, const real *, ptrdiff_t, const real *,
+                       ptrdiff_t, real, real, real *, ptrdiff_t);
 
 #define D_DEF(M, N)                                                         \
-    static T512 void d512_##M##_##N(int kc, const double *a, ptrdiff_t lda, \
-        const double *b, ptrdiff_t ldb, double al, double be, double *c,    \
+    static T512 void d512_##M##_##N(int kc, const real *a, ptrdiff_t lda,   \
+        const real *b, ptrdiff_t ldb, real al, real be, real *c,            \
         ptrdiff_t ldc)                                                      \
     {                                                                       \
         d512(M, N, kc, a, lda, b, ldb, al, be, c, ldc);                     \
@@ -240,12 +284,63 @@ static T512 void dot512(const gemm_block *g)
     }
 }
 
-/* ---- transposing pack, 8 x 8 blocks ---- */
+/* ---- transposing pack, VL x VL blocks ---- */
 
-/* rows r < nr of src (8 p each, np valid) become columns of dst; rows past
- * nr repeat row 0 and are not stored, p past np are not stored */
-INLINE T512 void transpose8(const int FULL, double *dst, int w,
-                            const double *src, ptrdiff_t lds, int nr, int np)
+/* Each transposes one block: rows r < nr of src (VL p each, np valid)
+ * become columns of dst; rows past nr repeat row 0 and are not stored,
+ * p past np are not stored. */
+#ifdef NNFS_SINGLE
+
+/* 16 x 16 floats: pairs of rows interleaved within 128-bit lanes, then
+ * quadruples (as doubles), then the 4 x 4 lanes of 128 bits transposed */
+INLINE T512 void transpose_vl(const int FULL, float *dst, int w,
+                              const float *src, ptrdiff_t lds, int nr, int np)
+{
+    __mmask16 pm = FULL ? 0xFFFF : lanes_below(np);
+    __mmask16 rm = FULL ? 0xFFFF : lanes_below(nr);
+    __m512 r[16], t[16], u[16], o[16];
+#pragma GCC unroll 16
+    for (int i = 0; i < 16; i++)
+        r[i] = _mm512_maskz_loadu_ps(pm, src + (FULL || i < nr ? i : 0) * lds);
+    /* t[2i] in lane L: rows 2i, 2i+1 at p = 4L, 4L+1; t[2i+1] at 4L+2, 4L+3 */
+#pragma GCC unroll 8
+    for (int i = 0; i < 16; i += 2) {
+        t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+        t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+    }
+    /* u[4g + s] in lane L: rows 4g .. 4g+3 at p = 4L + s */
+#define PD(x) _mm512_castps_pd(x)
+#pragma GCC unroll 4
+    for (int g = 0; g < 16; g += 4) {
+        u[g] = _mm512_castpd_ps(_mm512_unpacklo_pd(PD(t[g]), PD(t[g + 2])));
+        u[g + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(PD(t[g]), PD(t[g + 2])));
+        u[g + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(PD(t[g + 1]), PD(t[g + 3])));
+        u[g + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(PD(t[g + 1]), PD(t[g + 3])));
+    }
+#undef PD
+    /* o[4L + s] in lane g: lane L of u[4g + s] */
+#pragma GCC unroll 4
+    for (int s = 0; s < 4; s++) {
+        __m512 v0 = _mm512_shuffle_f32x4(u[s], u[4 + s], 0x44);
+        __m512 v1 = _mm512_shuffle_f32x4(u[s], u[4 + s], 0xEE);
+        __m512 w0 = _mm512_shuffle_f32x4(u[8 + s], u[12 + s], 0x44);
+        __m512 w1 = _mm512_shuffle_f32x4(u[8 + s], u[12 + s], 0xEE);
+        o[s] = _mm512_shuffle_f32x4(v0, w0, 0x88);
+        o[4 + s] = _mm512_shuffle_f32x4(v0, w0, 0xDD);
+        o[8 + s] = _mm512_shuffle_f32x4(v1, w1, 0x88);
+        o[12 + s] = _mm512_shuffle_f32x4(v1, w1, 0xDD);
+    }
+#pragma GCC unroll 16
+    for (int q = 0; q < 16; q++)
+        if (FULL || q < np)
+            _mm512_mask_storeu_ps(dst + q * w, rm, o[q]);
+}
+
+#else
+
+/* 8 x 8 doubles */
+INLINE T512 void transpose_vl(const int FULL, double *dst, int w,
+                              const double *src, ptrdiff_t lds, int nr, int np)
 {
     __mmask8 pm = FULL ? 0xFF : (__mmask8) ((1u << np) - 1u);
     __mmask8 rm = FULL ? 0xFF : (__mmask8) ((1u << nr) - 1u);
@@ -281,25 +376,33 @@ INLINE T512 void transpose8(const int FULL, double *dst, int w,
             _mm512_mask_storeu_pd(dst + q * w, rm, o[q]);
 }
 
-static T512 void pack_t512(double *dst, int w, const double *src,
+#endif
+
+static T512 void pack_t512(real *dst, int w, const real *src,
                            ptrdiff_t lds, int rows, int kc)
 {
-    for (int r = 0; r < rows; r += 8) {
-        int nr = rows - r < 8 ? rows - r : 8;
-        for (int p = 0; p < kc; p += 8) {
-            int np = kc - p < 8 ? kc - p : 8;
-            if (nr == 8 && np == 8)
-                transpose8(1, dst + (ptrdiff_t) p * w + r, w, src + p + r * lds,
-                           lds, 8, 8);
+    for (int r = 0; r < rows; r += VL) {
+        int nr = rows - r < VL ? rows - r : VL;
+        for (int p = 0; p < kc; p += VL) {
+            int np = kc - p < VL ? kc - p : VL;
+            if (nr == VL && np == VL)
+                transpose_vl(1, dst + (ptrdiff_t) p * w + r, w,
+                             src + p + r * lds, lds, VL, VL);
             else
-                transpose8(0, dst + (ptrdiff_t) p * w + r, w, src + p + r * lds,
-                           lds, nr, np);
+                transpose_vl(0, dst + (ptrdiff_t) p * w + r, w,
+                             src + p + r * lds, lds, nr, np);
         }
     }
 }
 
-static const gemm_isa isa512 = {MR, NR, 256, 192, 516, 6144, macro512,
-                                dot512, pack_t512, "avx512f"};
+/* blocks of the same bytes in both precisions (kc 256, so that k blocks
+ * and the stack panels of gemm.c keep their size): the A block 192 x 256
+ * doubles or 384 x 256 floats, B 256 x 516 or 256 x 1032, the dot
+ * kernel's k block 6144 doubles or 12288 floats over the columns */
+#define PER_DOUBLE ((int) (sizeof(double) / sizeof(real)))
+static const gemm_isa isa512 = {MR, NR, 256, 192 * PER_DOUBLE,
+                                516 * PER_DOUBLE, 6144 * PER_DOUBLE,
+                                macro512, dot512, pack_t512, "avx512f"};
 
 const gemm_isa *gemm_isa_avx512(void)
 {

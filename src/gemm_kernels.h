@@ -2,6 +2,10 @@
  * instruction-set specific kernels (gemm_portable.c, gemm_avx2.c:
  * AVX2+FMA, gemm_avx512.c: AVX-512). Internal to src/, pure C.
  *
+ * Written over `real` (real.h) like the driver: each kernel file is
+ * compiled as itself (double) and through its single_*.c wrapper (float),
+ * and the getters below are renamed to *_f in the single build.
+ *
  * A macro-kernel updates one (mc x nc) block of column-major C:
  *   C(i, j) = alpha * sum_{p < kc} A(i, p) B(p, j) + beta * C(i, j)
  * (beta == 0: C is not read). Every element gets the same arithmetic
@@ -28,15 +32,16 @@
 #define NNFS_GEMM_KERNELS_H
 
 #include <stddef.h>
+#include "real.h"
 
 typedef struct {
     int mc, nc, kc;
-    double alpha, beta;
-    const double *a;
+    real alpha, beta;
+    const real *a;
     ptrdiff_t a_ps, a_pstr;
-    const double *b;
+    const real *b;
     ptrdiff_t b_ps, b_cs, b_pstr;
-    double *c;
+    real *c;
     ptrdiff_t ldc;
 } gemm_block;
 
@@ -59,7 +64,7 @@ static inline void tile_cols(const gemm_block *g, int t, int ntile, int nr,
 /* Transposing copy into a packed panel of width w:
  *   dst[p * w + r] = src[p + r * lds]   for r < rows, p < kc
  * (op(A) = t(A) into A panels, op(B) = B into B panels). */
-typedef void (*gemm_pack_fn)(double *dst, int w, const double *src,
+typedef void (*gemm_pack_fn)(real *dst, int w, const real *src,
                              ptrdiff_t lds, int rows, int kc);
 
 /* One instruction set: register tile (mr x nr), cache blocks (kc is the

@@ -11,13 +11,31 @@
 #include "threads.h"
 #include "nnfs.h"
 
-/* C_gemm(A, B, trans_a, trans_b, naive, threads, alpha, beta, C):
- * alpha op(A) %*% op(B) + beta C through the package's kernel (or its
- * naive reference), for tests and benchmarks. C is NULL (then beta is
- * ignored and the result starts uninitialised, which gemm must not read)
- * or a double matrix of the result's shape, which is copied. */
+/* float copy of a double vector, in R_alloc memory */
+static float *float_copy(SEXP x)
+{
+    R_xlen_t n = XLENGTH(x);
+    float *f = (float *) R_alloc(n > 0 ? (size_t) n : 1, sizeof(float));
+    const double *d = REAL(x);
+    for (R_xlen_t i = 0; i < n; i++)
+        f[i] = (float) d[i];
+    return f;
+}
+
+/* C_gemm(A, B, trans_a, trans_b, naive, threads, alpha, beta, C, lda,
+ * single): alpha op(A) %*% op(B) + beta C through the package's kernel
+ * (or its naive reference), for tests and benchmarks. C is NULL (then
+ * beta is ignored and the result starts uninitialised, which gemm must
+ * not read) or a double matrix of the result's shape, which is copied.
+ * lda is NULL (A's row count) or the leading dimension to read A's
+ * storage with (R has checked that it stays inside A; 1 reads
+ * overlapping columns). single: A, B and C are rounded to float, the
+ * product runs in gemm_f (gemm_naive_f), and the result comes back as
+ * doubles; an absent C is then filled with NaN, so that a kernel reading
+ * it would show. */
 SEXP C_gemm(SEXP A, SEXP B, SEXP trans_a, SEXP trans_b, SEXP naive,
-            SEXP threads, SEXP alpha, SEXP beta, SEXP C0)
+            SEXP threads, SEXP alpha, SEXP beta, SEXP C0, SEXP lda_,
+            SEXP single)
 {
     if (!isReal(A) || !isReal(B) || !isMatrix(A) || !isMatrix(B))
         error("internal error: C_gemm needs two double matrices");
@@ -27,6 +45,9 @@ SEXP C_gemm(SEXP A, SEXP B, SEXP trans_a, SEXP trans_b, SEXP naive,
     int kb = tb ? cb : rb, n = tb ? rb : cb;
     if (k != kb)
         error("internal error: C_gemm got non-conformable matrices");
+    int lda = isNull(lda_) ? (ra > 0 ? ra : 1) : asInteger(lda_);
+    if (lda == NA_INTEGER || lda < 1)
+        error("internal error: C_gemm got a bad lda");
     SEXP C;
     double al = asReal(alpha), be = 0.0;
     if (isNull(C0)) {
@@ -37,13 +58,29 @@ SEXP C_gemm(SEXP A, SEXP B, SEXP trans_a, SEXP trans_b, SEXP naive,
         C = PROTECT(duplicate(C0));
         be = asReal(beta);
     }
+    int ldb = rb > 0 ? rb : 1, ldc = m > 0 ? m : 1;
     threads_set(asInteger(threads));
-    if (asLogical(naive))
-        gemm_naive(ta, tb, m, n, k, al, REAL(A), ra > 0 ? ra : 1,
-                   REAL(B), rb > 0 ? rb : 1, be, REAL(C), m > 0 ? m : 1);
-    else
-        gemm(ta, tb, m, n, k, al, REAL(A), ra > 0 ? ra : 1,
-             REAL(B), rb > 0 ? rb : 1, be, REAL(C), m > 0 ? m : 1);
+    if (asLogical(single)) {
+        float *Af = float_copy(A), *Bf = float_copy(B), *Cf = float_copy(C);
+        if (isNull(C0))
+            for (R_xlen_t i = 0; i < XLENGTH(C); i++)
+                Cf[i] = (float) R_NaN;
+        if (asLogical(naive))
+            gemm_naive_f(ta, tb, m, n, k, (float) al, Af, lda, Bf, ldb,
+                         (float) be, Cf, ldc);
+        else
+            gemm_f(ta, tb, m, n, k, (float) al, Af, lda, Bf, ldb,
+                   (float) be, Cf, ldc);
+        double *c = REAL(C);
+        for (R_xlen_t i = 0; i < XLENGTH(C); i++)
+            c[i] = Cf[i];
+    } else if (asLogical(naive)) {
+        gemm_naive(ta, tb, m, n, k, al, REAL(A), lda, REAL(B), ldb, be,
+                   REAL(C), ldc);
+    } else {
+        gemm(ta, tb, m, n, k, al, REAL(A), lda, REAL(B), ldb, be,
+             REAL(C), ldc);
+    }
     UNPROTECT(1);
     return C;
 }

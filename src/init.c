@@ -6,7 +6,8 @@
 #include "threads.h"
 
 /* ---- single operations (glue_ops.c) ---- */
-extern SEXP C_gemm(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
+extern SEXP C_gemm(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP,
+                   SEXP);
 extern SEXP C_conv2d(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
 extern SEXP C_conv2d_backward(SEXP, SEXP, SEXP, SEXP, SEXP);
 extern SEXP C_maxpool2d_forward(SEXP, SEXP);
@@ -29,7 +30,7 @@ extern SEXP C_trace(SEXP, SEXP, SEXP, SEXP, SEXP);
 
 static const R_CallMethodDef call_entries[] = {
     /* single operations */
-    CALLDEF(C_gemm, 9),
+    CALLDEF(C_gemm, 11),
     CALLDEF(C_conv2d, 6),
     CALLDEF(C_conv2d_backward, 5),
     CALLDEF(C_maxpool2d_forward, 2),

@@ -8,6 +8,9 @@
 /* gemm.c and its kernels */
 #define gemm gemm_f
 #define gemm_naive gemm_naive_f
+#define gemm_isa_avx512 gemm_isa_avx512_f
+#define gemm_isa_avx2 gemm_isa_avx2_f
+#define gemm_isa_portable gemm_isa_portable_f
 
 /* the layer table and the layer kinds (layers.c, layer_*.c) */
 #define layer_kinds layer_kinds_f

@@ -30,7 +30,10 @@ gctorture_calls <- function() {
   argmax <- ns$maxpool2d_op(pool_in, pg)[[2L]]
   X <- cbind(1, t(x))                                 # 4 x 3 design
   list(
-    C_gemm = function() ns$nnfs_gemm(x, t(x), C = diag(2), alpha = 2, beta = 0.5),
+    C_gemm = function() list(
+      ns$nnfs_gemm(x, t(x), C = diag(2), alpha = 2, beta = 0.5),
+      ns$nnfs_gemm(x, t(x), C = diag(2), alpha = 2, beta = 0.5,
+                   precision = "single")),
     C_conv2d = function() ns$conv2d_op(img, W, c(0.1, -0.1), g),
     C_conv2d_backward = function() ns$conv2d_grad(dz, img, W, g),
     C_maxpool2d_forward = function() ns$maxpool2d_op(pool_in, pg),

@@ -1,0 +1,2 @@
+#define NNFS_SINGLE 1
+#include "gemm.c"
