@@ -55,6 +55,7 @@
 #' @param warm_start `NULL`, or a network returned by `cnn()` with the same
 #'   layers, to continue training from, with its optimizer state as for
 #'   [neuralnetwork()].
+#' @param precision `"double"` or `"single"`, as for [neuralnetwork()].
 #' @return An object of class `c("nnfs_cnn", "nnfs_network")`: as for
 #'   [neuralnetwork()], with convolution weights stored as arrays of
 #'   `kernel height x kernel width x input channels x filters`, plus
@@ -76,7 +77,7 @@
 #' evaluate(net, test)$accuracy
 cnn <- function(layers, training_data, epochs, mini_batch_size, lr,
                 C = "ce", verbose = FALSE, validation_data = NULL, ...,
-                init = c("he", "xavier", "article"),
+                init = c("he", "xavier", "article"), precision = NULL,
                 optimizer = c("sgd", "momentum", "nesterov", "rmsprop", "adam"),
                 momentum = 0.9, beta1 = 0.9, beta2 = 0.999, rho = 0.9,
                 epsilon = 1e-8, l1 = 0, l2 = 0, patience = NULL,
@@ -112,7 +113,7 @@ cnn <- function(layers, training_data, epochs, mini_batch_size, lr,
   val <- parts$val
 
   check_engine_memory(specs, s$mini_batch_size, dim(train$x)[1L], s$optimizer,
-                      "layers")
+                      "layers", s$precision)
   if (is.null(warm_start)) {
     par <- init_cnn_params(specs, s$init)
   } else {
@@ -131,7 +132,7 @@ cnn <- function(layers, training_data, epochs, mini_batch_size, lr,
   train_network(net, train, val, s, warm_start)
 }
 
-cnn_setting_names <- c("epochs", "mini_batch_size", "lr", "C", "verbose",
+cnn_setting_names <- c("epochs", "mini_batch_size", "lr", "C", "verbose", "precision",
                        "init", "optimizer", "momentum", "beta1", "beta2",
                        "rho", "epsilon", "l1", "l2", "patience",
                        "validation_split")
@@ -302,7 +303,7 @@ feature_maps <- function(net, image, layer = 1, plot = TRUE, ...) {
     arg_error("`image` must be one finite numeric image of ", shape_label(d),
               ", not ", describe(image), ".")
   a <- engine_predict(net$layers[seq_len(i)], network_params(net)[seq_len(i)],
-                      matrix(as.double(image), nrow = 1L))
+                      matrix(as.double(image), nrow = 1L), network_precision(net))
   g <- net$layers[[i]]$geom
   maps <- lapply(seq_len(g[6]), function(f)
     matrix(a[1L, (f - 1L) * g[4] * g[5] + seq_len(g[4] * g[5])], g[4], g[5]))

@@ -114,7 +114,8 @@ predict.nnfs_network <- function(object, newdata, type = c("class", "prob", "raw
     arg_error("`newdata` is missing: give the samples to predict.")
   type <- check_choice(type, c("class", "prob", "raw"), "type")
   x <- network_inputs(object, newdata)
-  a <- engine_predict(object$layers, network_params(object), x)
+  a <- engine_predict(object$layers, network_params(object), x,
+                      network_precision(object))
   if (type == "raw") return(a)
   rownames(a) <- rownames(x)
   if (identical(object$task, "regression")) {
@@ -184,7 +185,7 @@ evaluate.nnfs_network <- function(x, data, ...) {
     arg_error("`data` must have ", prod(net$input_dim), " inputs and ",
               n_outputs(net), " outputs per sample like the network, not ",
               ncol(x), " and ", ncol(d$y), ".")
-  a <- engine_predict(net$layers, network_params(net), x)
+  a <- engine_predict(net$layers, network_params(net), x, network_precision(net))
   res <- list(task = net$task, n = nrow(a),
               loss = mean_loss(a, d$y, net$settings$C, output_activation(net)),
               cost = net$settings$C)

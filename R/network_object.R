@@ -69,6 +69,10 @@ NULL
   x
 }
 
+# The precision a network was trained in, and predicts in ("double" for
+# networks saved before there was a choice).
+network_precision <- function(net) net$settings$precision %||% "double"
+
 # Name each dense layer's activation on the biases list, so that the
 # tutorials' helpers (feedforward(a, biases, weights) and those built on
 # it) apply the activations the network was trained with when they are

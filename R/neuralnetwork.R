@@ -181,6 +181,13 @@
 #'   give exactly the 10 epochs of one call from the same seed (with another
 #'   optimizer, or a network saved by nnfs 0.1.0, the optimizer starts
 #'   afresh). With early stopping, the state is that of the last epoch run.
+#' @param precision `"double"` or `"single"`: the floating-point type the
+#'   engine trains and predicts in (`NULL`: the option `nnfs.precision`,
+#'   else `"double"`). Double reproduces the articles' numbers and is the
+#'   default; single keeps a float copy of the training data (half the
+#'   memory) and runs the same kernels in float, faster on large layers.
+#'   The network records it in `settings` and predicts in it; its
+#'   parameters are returned as R's doubles either way.
 #' @return An object of class `nnfs_network`: the article's result, a list
 #'   of exactly two elements, so that `net[[1]]` and `net[[-1]]` work as in
 #'   the tutorials,
@@ -249,7 +256,8 @@ neuralnetwork <- function(sizes, training_data, epochs, mini_batch_size, lr,
                           output = NULL, init = NULL, optimizer = NULL,
                           momentum = 0.9, beta1 = 0.9, beta2 = 0.999,
                           rho = 0.9, epsilon = 1e-8, l1 = 0, l2 = 0,
-                          dropout = 0, patience = NULL, warm_start = NULL) {
+                          dropout = 0, patience = NULL, warm_start = NULL,
+                          precision = NULL) {
   check_arg_names(sys.call(), "neuralnetwork", names(formals(neuralnetwork)),
                   list(...))
   has <- function(a) !eval(call("missing", as.name(a)), parent.frame())
@@ -310,7 +318,8 @@ neuralnetwork <- function(sizes, training_data, epochs, mini_batch_size, lr,
   val <- parts$val
 
   layers <- dense_layer_specs(sizes, s$activation, s$slope, s$output, s$dropout)
-  check_engine_memory(layers, s$mini_batch_size, nrow(train$x), s$optimizer, "sizes")
+  check_engine_memory(layers, s$mini_batch_size, nrow(train$x), s$optimizer, "sizes",
+                      s$precision)
   if (is.null(warm_start)) {
     par <- init_dense_params(sizes, s$init)
   } else {
@@ -339,7 +348,7 @@ network_activations <- c("sigmoid", "linear", "tanh", "relu", "leaky_relu")
 setting_names <- c("epochs", "mini_batch_size", "lr", "C", "verbose",
                    "activation", "slope", "output", "init", "optimizer",
                    "momentum", "beta1", "beta2", "rho", "epsilon", "l1", "l2",
-                   "dropout", "patience", "validation_split")
+                   "dropout", "patience", "validation_split", "precision")
 
 # a: the arguments named in setting_names; n_hidden: hidden layers.
 check_settings <- function(a, n_hidden) {

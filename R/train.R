@@ -72,6 +72,7 @@ check_training_settings <- function(a, inits) {
   a$l1 <- check_number(a$l1, "l1", min = 0)
   a$l2 <- check_number(a$l2, "l2", min = 0)
   if (!is.null(a$patience)) a$patience <- check_count(a$patience, "patience")
+  a$precision <- check_precision(a$precision)
   a$validation_split <- check_number(a$validation_split, "validation_split",
                                      min = 0, max = 1, what = "a number in [0, 1)")
   if (a$validation_split >= 1)
@@ -94,6 +95,19 @@ engine_options <- function(epochs, batch, lr, cost = "ce", optimizer = "sgd",
        threads = nnfs_threads(), adaptive_threads = nnfs_adaptive_threads())
 }
 
+# `precision`: "double" or "single", the option nnfs.precision when NULL.
+check_precision <- function(precision) {
+  check_choice(precision %||% getOption("nnfs.precision", "double"),
+               c("double", "single"), "precision")
+}
+
+# The engine's entry points of one precision: double (C_train, ...) or
+# single (C_train_f, ...), the same code compiled for float.
+engine_entry <- function(name, precision) {
+  if (identical(precision, "single")) name <- paste0(name, "_f")
+  get(name, envir = asNamespace("nnfs"), inherits = FALSE)
+}
+
 # Samples in rows (n x p matrix, or n x h x w x c array) -> one sample per
 # column, the engine's layout. Each sample's values keep R's array order.
 samples_to_columns <- function(x) {
@@ -107,9 +121,10 @@ samples_to_columns <- function(x) {
 # Data for the engine: list(x, rows). Shuffled batches are gathered fastest
 # from one sample per column, so data up to nnfs_copy_limit() bytes are
 # copied to that layout; larger data are read in place, one sample per row,
-# so that training needs no second copy of them.
-engine_samples <- function(x) {
-  if (8 * as.double(length(x)) <= nnfs_copy_limit())
+# so that training needs no second copy of them. In single precision the
+# engine makes its own float copy, one sample per column, from R's rows.
+engine_samples <- function(x, precision = "double") {
+  if (precision == "double" && 8 * as.double(length(x)) <= nnfs_copy_limit())
     return(list(x = samples_to_columns(x), rows = FALSE))
   if (!is.double(x)) storage.mode(x) <- "double"
   list(x = x, rows = TRUE)
@@ -120,16 +135,18 @@ engine_samples <- function(x) {
 # parameters of the last epoch it completed, with a warning (see
 # warn_diverged()).
 engine_fit <- function(layers, params, x, y, xval = NULL, yval = NULL, opts) {
-  xs <- engine_samples(x)
+  precision <- opts$precision %||% "double"
+  xs <- engine_samples(x, precision)
   yt <- samples_to_columns(y)
   # validating on the training data (the articles' default) shares its data
   same <- !is.null(xval) && identical(xval, x) && identical(yval, y)
   xvs <- if (is.null(xval)) list(x = NULL, rows = FALSE) else
-    if (same) xs else engine_samples(xval)
+    if (same) xs else engine_samples(xval, precision)
   yvt <- if (is.null(yval)) NULL else if (same) yt else samples_to_columns(yval)
   opts$x_rows <- as.integer(xs$rows)
   opts$xval_rows <- as.integer(xvs$rows)
-  res <- .Call(C_train, layers, params, xs$x, yt, xvs$x, yvt, opts)
+  res <- .Call(engine_entry("C_train", precision), layers, params, xs$x, yt,
+               xvs$x, yvt, opts)
   if (res$diverged_epoch > 0L) warn_diverged(res, opts$patience > 0L && !is.null(xval))
   n_run <- res$epochs_run
   h <- res$history[seq_len(n_run), , drop = FALSE]
@@ -180,6 +197,7 @@ train_network <- function(net, train, val, s, warm_start) {
     opts <- c(opts, progress_reporter(s$epochs, ceiling(nrow(train$x) / s$mini_batch_size),
                                       net$task, s$C, n_outputs(net), !is.null(val)))
   opts$state <- warm_state(warm_start, net, s$optimizer, nrow(train$x))
+  opts$precision <- s$precision
   fit <- engine_fit(net$layers, network_params(net), train$x, train$y,
                     val$x, val$y, opts)
   net <- set_network_params(net, fit$params)
@@ -280,15 +298,17 @@ empty_history <- function() {
 }
 
 # Outputs of the last layer, one row per sample (n x k).
-engine_predict <- function(layers, params, x) {
-  xs <- engine_samples(x)
-  t(.Call(C_predict, layers, params, xs$x, xs$rows, nnfs_threads()))
+engine_predict <- function(layers, params, x, precision = "double") {
+  xs <- engine_samples(x, precision)
+  t(.Call(engine_entry("C_predict", precision), layers, params, xs$x, xs$rows,
+          nnfs_threads()))
 }
 
 # Mean loss over (x, y) and its gradient for every parameter, by
 # backpropagation, without dropout or penalties.
-engine_backprop <- function(layers, params, x, y, cost = "ce") {
-  .Call(C_backprop, layers, params, samples_to_columns(x),
+engine_backprop <- function(layers, params, x, y, cost = "ce",
+                            precision = "double") {
+  .Call(engine_entry("C_backprop", precision), layers, params, samples_to_columns(x),
         samples_to_columns(y),
         list(cost = cost, threads = nnfs_threads()))
 }
@@ -312,7 +332,8 @@ spec_param_counts <- function(s) {
 # the sample order (two copies), batch buffers and the engine's copy of the
 # training data must fit in the memory available.
 # `arg` names the argument that set the sizes.
-check_engine_memory <- function(layers, batch, n, optimizer, arg) {
+check_engine_memory <- function(layers, batch, n, optimizer, arg,
+                                precision = "double") {
   counts <- vapply(layers, spec_param_counts, c(0, 0))
   w <- counts[1L, ]
   b <- counts[2L, ]
@@ -328,7 +349,8 @@ check_engine_memory <- function(layers, batch, n, optimizer, arg) {
   conv <- sum(w[vapply(layers, function(s) s$kind == "conv2d", NA)])
   # the training data: a copy, or a chunk of a quarter (engine_samples())
   data <- as.double(n) * layers[[1L]]$n_in
-  if (8 * data > nnfs_copy_limit()) data <- data / 4
+  if (precision == "single") data <- data / 2 else
+    if (8 * data > nnfs_copy_limit()) data <- data / 4
   need <- 8 * (slots * sum(w + b) + 3 * cap * acts + min(batch, n) * conv + data +
                n)
   avail <- memory_available()

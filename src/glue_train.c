@@ -234,6 +234,24 @@ static sample_set samples_of(const network *nt, SEXP x, int rows)
     s.n = INTEGER(dim)[rows ? 0 : 1];
     if ((double) s.n * p != (double) xlength(x))
         error("internal error: the data do not have %d values per sample", p);
+#ifdef NNFS_SINGLE
+    if (rows) {
+        /* the engine's float copy, one sample per column: half the bytes
+         * of R's doubles, and batches gathered from it like small data.
+         * Blocks of samples keep the writes within a cache-sized window. */
+        real *v = (real *) R_alloc((size_t) s.n * p + 1, sizeof(real));
+        const double *src = REAL(x);
+        for (int i0 = 0; i0 < s.n; i0 += 64) {
+            int i1 = s.n - i0 < 64 ? s.n : i0 + 64;
+            for (int j = 0; j < p; j++)
+                for (int i = i0; i < i1; i++)
+                    v[j + (size_t) i * p] = (real) src[i + (size_t) j * s.n];
+        }
+        s.v = v;
+        s.rows = 0;
+        return s;
+    }
+#endif
     s.v = reals_of(x);
     return s;
 }

@@ -6,8 +6,7 @@
 #include "threads.h"
 
 /* ---- single operations (glue_ops.c) ---- */
-extern SEXP C_gemm(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP,
-                   SEXP);
+extern SEXP C_gemm(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
 extern SEXP C_conv2d(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
 extern SEXP C_conv2d_backward(SEXP, SEXP, SEXP, SEXP, SEXP);
 extern SEXP C_maxpool2d_forward(SEXP, SEXP);
@@ -25,12 +24,16 @@ extern SEXP C_train(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
 extern SEXP C_predict(SEXP, SEXP, SEXP, SEXP, SEXP);
 extern SEXP C_backprop(SEXP, SEXP, SEXP, SEXP, SEXP);
 extern SEXP C_trace(SEXP, SEXP, SEXP, SEXP, SEXP);
+extern SEXP C_train_f(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
+extern SEXP C_predict_f(SEXP, SEXP, SEXP, SEXP, SEXP);
+extern SEXP C_backprop_f(SEXP, SEXP, SEXP, SEXP, SEXP);
+extern SEXP C_trace_f(SEXP, SEXP, SEXP, SEXP, SEXP);
 
 #define CALLDEF(name, n) {#name, (DL_FUNC) (void (*)(void)) &name, n}
 
 static const R_CallMethodDef call_entries[] = {
     /* single operations */
-    CALLDEF(C_gemm, 11),
+    CALLDEF(C_gemm, 9),
     CALLDEF(C_conv2d, 6),
     CALLDEF(C_conv2d_backward, 5),
     CALLDEF(C_maxpool2d_forward, 2),
@@ -46,6 +49,10 @@ static const R_CallMethodDef call_entries[] = {
     CALLDEF(C_predict, 5),
     CALLDEF(C_backprop, 5),
     CALLDEF(C_trace, 5),
+    CALLDEF(C_train_f, 7),
+    CALLDEF(C_predict_f, 5),
+    CALLDEF(C_backprop_f, 5),
+    CALLDEF(C_trace_f, 5),
     {NULL, NULL, 0}
 };
 

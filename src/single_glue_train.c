@@ -1,0 +1,3 @@
+/* glue_train.c in single precision (see real.h) */
+#define NNFS_SINGLE 1
+#include "glue_train.c"

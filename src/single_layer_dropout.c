@@ -1,0 +1,3 @@
+/* layer_dropout.c in single precision (see real.h) */
+#define NNFS_SINGLE 1
+#include "layer_dropout.c"

@@ -1,0 +1,3 @@
+/* layer_maxpool2d.c in single precision (see real.h) */
+#define NNFS_SINGLE 1
+#include "layer_maxpool2d.c"

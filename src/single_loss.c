@@ -1,0 +1,3 @@
+/* loss.c in single precision (see real.h) */
+#define NNFS_SINGLE 1
+#include "loss.c"

@@ -1,0 +1,3 @@
+/* net.c in single precision (see real.h) */
+#define NNFS_SINGLE 1
+#include "net.c"

@@ -1,0 +1,3 @@
+/* train.c in single precision (see real.h) */
+#define NNFS_SINGLE 1
+#include "train.c"

@@ -1,0 +1,130 @@
+# Single precision: the same engine compiled for float (src/real.h). It
+# must train every kind of network, agree with double precision within
+# float rounding, and keep the guarantees of double: reproducible with a
+# seed, identical for any thread count, warm starts that continue exactly.
+
+iris_data <- function() list(x = as.matrix(iris[, 1:4]) / 8, y = iris$Species)
+
+# Largest relative difference between two lists of parameters
+max_rel <- function(a, b) {
+  a <- unlist(a); b <- unlist(b)
+  max(abs(a - b)) / max(abs(b))
+}
+
+test_that("single precision trains dense networks close to double, every optimizer", {
+  d <- iris_data()
+  for (opt in c("sgd", "momentum", "nesterov", "rmsprop", "adam")) {
+    fit <- function(precision) {
+      set.seed(3)
+      neuralnetwork(c(4, 10, 3), d, 5, 10, 0.05, optimizer = opt, l2 = 1e-3,
+                    activation = "tanh", output = "softmax", precision = precision)
+    }
+    dbl <- fit("double")
+    sgl <- fit("single")
+    expect_identical(sgl$settings$precision, "single")
+    expect_identical(dbl$settings$precision, "double")
+    # 75 steps from the same start: float rounding (about 6e-8 relative a
+    # step) accumulates, but stays far below any change training makes
+    expect_lt(max_rel(sgl$weights, dbl$weights), 1e-4, label = opt)
+    expect_false(identical(sgl$weights, dbl$weights))
+    expect_equal(sgl$history$loss, dbl$history$loss, tolerance = 1e-4)
+  }
+})
+
+test_that("single precision trains CNNs with dropout close to double", {
+  set.seed(1)
+  imgs <- array(runif(120 * 10 * 10), c(120, 10, 10))
+  lab <- factor(sample(1:3, 120, TRUE))
+  layers <- list(layer_conv2d(4, 3), layer_maxpool2d(2), layer_flatten(),
+                 layer_dropout(0.1), layer_dense(3, "softmax"))
+  fit <- function(precision) {
+    set.seed(4)
+    cnn(layers, list(x = imgs, y = lab), 3, 16, 0.05, precision = precision)
+  }
+  dbl <- fit("double")
+  sgl <- fit("single")
+  expect_lt(max_rel(sgl$weights, dbl$weights), 1e-4)
+  expect_equal(predict(sgl, imgs, "prob"), predict(dbl, imgs, "prob"),
+               tolerance = 1e-4)
+})
+
+test_that("a single-precision network predicts in single precision", {
+  d <- iris_data()
+  set.seed(2)
+  sgl <- neuralnetwork(c(4, 10, 3), d, 20, 10, 0.5, output = "softmax",
+                       precision = "single")
+  dbl <- sgl
+  dbl$settings$precision <- "double"
+  p_sgl <- predict(sgl, d$x, "prob")
+  p_dbl <- predict(dbl, d$x, "prob")
+  # the same parameters evaluated in float differ from double, within float
+  expect_false(identical(p_sgl, p_dbl))
+  expect_equal(p_sgl, p_dbl, tolerance = 1e-5)
+  expect_identical(unname(p_sgl), nnfs:::engine_predict(sgl$layers, nnfs:::network_params(sgl),
+                                                d$x, "single"))
+  # probabilities of float outputs still sum to one (within float)
+  expect_equal(rowSums(p_sgl), rep(1, 150), tolerance = 1e-6)
+})
+
+test_that("the option nnfs.precision sets the default", {
+  d <- iris_data()
+  old <- options(nnfs.precision = "single")
+  on.exit(options(old))
+  set.seed(2)
+  a <- neuralnetwork(c(4, 5, 3), d, 2, 10, 0.5)
+  set.seed(2)
+  b <- neuralnetwork(c(4, 5, 3), d, 2, 10, 0.5, precision = "single")
+  expect_identical(a$settings$precision, "single")
+  expect_identical(a$weights, b$weights)
+  options(nnfs.precision = "quad")
+  expect_error(neuralnetwork(c(4, 5, 3), d, 2, 10, 0.5), class = "nnfs_error_argument")
+  expect_error(neuralnetwork(c(4, 5, 3), d, 2, 10, 0.5, precision = "half"),
+               "`precision` must be one of")
+})
+
+test_that("single precision: warm starts continue exactly, threads do not matter", {
+  set.seed(1)
+  x <- matrix(runif(400 * 300), 400)
+  y <- factor(sample(letters[1:4], 400, TRUE))
+  d <- list(x = x, y = y)
+  fit <- function(epochs, warm = NULL) {
+    neuralnetwork(c(300, 256, 128, 4), d, epochs, 64, 0.01, activation = "relu",
+                  output = "softmax", optimizer = "adam", precision = "single",
+                  warm_start = warm)
+  }
+  set.seed(5)
+  ten <- fit(4)
+  set.seed(5)
+  two <- fit(2)
+  expect_identical(fit(2, two)$weights, ten$weights)
+  old <- options(nnfs.threads = 1)
+  on.exit(options(old))
+  set.seed(5)
+  one_thread <- fit(4)
+  options(nnfs.threads = 2)
+  set.seed(5)
+  two_threads <- fit(4)
+  expect_identical(one_thread$weights, two_threads$weights)
+  expect_identical(one_thread$weights, ten$weights)
+})
+
+test_that("single precision reads large data from R's rows into its own float copy", {
+  set.seed(1)
+  d <- list(x = matrix(runif(300 * 20), 300), y = factor(sample(1:2, 300, TRUE)))
+  fit <- function(limit) {
+    old <- options(nnfs.copy_limit = limit)
+    on.exit(options(old))
+    set.seed(6)
+    neuralnetwork(c(20, 8, 2), d, 3, 16, 0.1, precision = "single")
+  }
+  expect_identical(fit(0)$weights, fit(2^30)$weights)
+})
+
+test_that("grad_check runs in double whatever the network's precision", {
+  d <- iris_data()
+  set.seed(2)
+  sgl <- neuralnetwork(c(4, 6, 3), d, 2, 10, 0.5, precision = "single",
+                       output = "softmax")
+  gc <- grad_check(sgl, d$x[1:20, ], d$y[1:20])
+  expect_lt(gc$max_rel_error, 1e-6)
+})
