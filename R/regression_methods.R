@@ -149,8 +149,17 @@ regression_title <- function(object) {
                                    length(object$levels)))
   if (identical(object$method, "ols"))
     return(paste(what, "by least squares (QR)"))
-  sprintf("%s by gradient descent (%d epochs, lr %s)", what, object$epochs,
-          format(object$lr))
+  # fits saved before the engine's extras have no optimizer, l1, l2 fields
+  run <- object$epochs_run
+  epochs <- if (!is.null(run) && run < object$epochs)
+    sprintf("%d of %d epochs", run, object$epochs) else
+    sprintf("%d epochs", object$epochs)
+  how <- c(if (!is.null(object$optimizer) && object$optimizer != "sgd") object$optimizer,
+           epochs, paste("lr", format(object$lr)),
+           if (!is.null(object$best_epoch)) paste("best epoch", object$best_epoch),
+           if (isTRUE(object$l1 > 0)) paste("l1", format(object$l1)),
+           if (isTRUE(object$l2 > 0)) paste("l2", format(object$l2)))
+  sprintf("%s by gradient descent (%s)", what, paste(how, collapse = ", "))
 }
 
 #' Methods for fitted regressions
