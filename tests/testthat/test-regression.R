@@ -428,6 +428,10 @@ test_that("patience stops early and keeps the best epoch's coefficients", {
   expect_equal(coef(fit), coef(short), tolerance = 1e-12)
   expect_equal(fit$history[seq_len(fit$best_epoch)], short$history, tolerance = 1e-12)
   expect_true(is.na(fit$history[fit$epochs_run]))
+  k <- fit$best_epoch
+  expect_equal(summary(fit)$loss_change, fit$history[k] - fit$history[k - 1L])
+  expect_true(any(grepl(paste0("after epoch ", k, " (the best)"),
+                        capture.output(summary(fit)), fixed = TRUE)))
   expect_equal(fit$loss, short$loss, tolerance = 1e-12)
 })
 
