@@ -149,8 +149,17 @@ regression_title <- function(object) {
                                    length(object$levels)))
   if (identical(object$method, "ols"))
     return(paste(what, "by least squares (QR)"))
-  sprintf("%s by gradient descent (%d epochs, lr %s)", what, object$epochs,
-          format(object$lr))
+  # fits saved before the engine's extras have no optimizer, l1, l2 fields
+  run <- object$epochs_run
+  epochs <- if (!is.null(run) && run < object$epochs)
+    sprintf("%d of %d epochs", run, object$epochs) else
+    sprintf("%d epochs", object$epochs)
+  how <- c(if (!is.null(object$optimizer) && object$optimizer != "sgd") object$optimizer,
+           epochs, paste("lr", format(object$lr)),
+           if (!is.null(object$best_epoch)) paste("best epoch", object$best_epoch),
+           if (isTRUE(object$l1 > 0)) paste("l1", format(object$l1)),
+           if (isTRUE(object$l2 > 0)) paste("l2", format(object$l2)))
+  sprintf("%s by gradient descent (%s)", what, paste(how, collapse = ", "))
 }
 
 #' Methods for fitted regressions
@@ -172,7 +181,8 @@ regression_title <- function(object) {
 #' @return `summary()` returns an object of class `summary.nnfs_regression`:
 #'   a list with `call`, `coefficients`, `nobs`, `method`, `epochs`, `lr`,
 #'   `loss` (the final mean loss), `loss_change` (its change over the last
-#'   epoch, a convergence check), and either `residuals` (quantiles),
+#'   epoch, a convergence check; with early stopping, over the epoch kept),
+#'   `best_epoch` (with early stopping), and either `residuals` (quantiles),
 #'   `sigma` and `r.squared` (linear) or `logLik`, `aic`, `accuracy` and
 #'   `confusion` (the training confusion table). `logLik()` returns an
 #'   object of class `logLik` with attributes `df` and `nobs`. `print()`
@@ -190,7 +200,11 @@ summary.nnfs_regression <- function(object, ...) {
   s$title <- regression_title(object)
   s$family <- fam <- regression_family(object)
   h <- object$history
-  s$loss_change <- if (length(h) >= 2L) h[length(h)] - h[length(h) - 1L] else NA_real_
+  # the epoch whose coefficients the fit holds: early stopping keeps an
+  # earlier one than the last
+  s$best_epoch <- object$best_epoch
+  k <- if (isTRUE(s$best_epoch > 0L)) s$best_epoch else length(h)
+  s$loss_change <- if (k >= 2L) h[k] - h[k - 1L] else NA_real_
   if (fam == "linear") {
     res <- object$y - object$fitted.values
     s$residuals <- stats::setNames(stats::quantile(res, names = FALSE),
@@ -239,7 +253,9 @@ print.summary.nnfs_regression <- function(x, digits = max(3L, getOption("digits"
   }
   if (x$method == "gd")
     cat("Mean ", if (x$family == "linear") "squared error" else "cross-entropy",
-        " after the last epoch: ", format(x$loss, digits = digits),
+        if (isTRUE(x$best_epoch > 0L)) paste(" after epoch", x$best_epoch,
+                                             "(the best)") else " after the last epoch",
+        ": ", format(x$loss, digits = digits),
         " (change over that epoch: ", format(x$loss_change, digits = 2), ")\n",
         sep = "")
   invisible(x)

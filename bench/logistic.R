@@ -1,6 +1,6 @@
-# Benchmark: logistic_reg() (C engine) against a plain R gradient-descent
-# loop written the way the articles write it, on the same data with the same
-# epochs, learning rate and starting point.
+# Benchmark: logistic_reg() (the network engine) against a plain R
+# gradient-descent loop written the way the articles write it, on the same
+# data with the same epochs, learning rate and starting point.
 #
 # Run from the package root with nnfs installed:
 #   Rscript bench/logistic.R [epochs]

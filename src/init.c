@@ -14,9 +14,8 @@ extern SEXP C_maxpool2d_backward(SEXP, SEXP, SEXP);
 extern SEXP C_all_finite(SEXP);
 extern SEXP C_threads_info(void);
 
-/* ---- regression (glue_regression.c) ---- */
+/* ---- least squares of linear_reg() (glue_ols.c) ---- */
 extern SEXP C_linear_ols(SEXP, SEXP, SEXP);
-extern SEXP C_regression_gd(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
 
 /* ---- network engine (glue_train.c: double; single_glue_train.c: _f) ---- */
 extern SEXP C_tables(void);
@@ -40,9 +39,8 @@ static const R_CallMethodDef call_entries[] = {
     CALLDEF(C_maxpool2d_backward, 3),
     CALLDEF(C_all_finite, 1),
     CALLDEF(C_threads_info, 0),
-    /* regression */
+    /* least squares */
     CALLDEF(C_linear_ols, 3),
-    CALLDEF(C_regression_gd, 7),
     /* network engine */
     CALLDEF(C_tables, 0),
     CALLDEF(C_train, 7),

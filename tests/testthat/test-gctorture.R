@@ -40,8 +40,6 @@ gctorture_calls <- function() {
     C_maxpool2d_backward = function() ns$maxpool2d_grad(matrix(1:4 + 0, 4, 1), argmax, pg),
     C_all_finite = function() ns$all_finite(c(1, NA)),
     C_linear_ols = function() .Call(ns$C_linear_ols, X, c(1, 2, 2.5, 4), 1e-7),
-    C_regression_gd = function()
-      ns$regression_gd(X, c(0L, 1L, 0L, 1L), matrix(0, 3, 2), "softmax", 2L, 0.1),
     C_train = function() {
       set.seed(1)
       fresh <- ns$engine_fit(layers, params, t(x), t(y), t(x), t(y), opts)
@@ -66,7 +64,7 @@ test_that("every .Call entry point gives the same result under gctorture", {
   calls <- gctorture_calls()
   expect_setequal(names(calls), c("C_gemm", "C_conv2d", "C_conv2d_backward",
                                   "C_maxpool2d_forward", "C_maxpool2d_backward",
-                                  "C_all_finite", "C_linear_ols", "C_regression_gd",
+                                  "C_all_finite", "C_linear_ols",
                                   "C_train", "C_predict", "C_backprop", "C_trace",
                                   "C_threads_info"))
   for (name in names(calls)) {

@@ -329,4 +329,122 @@ test_that("a diverging gradient descent warns", {
   d <- article_linear()
   expect_snapshot(fit <- linear_reg(d$x, d$y, "gd", epochs = 200, lr = 10))
   expect_false(is.finite(fit$loss))
+  # the engine stops at the first epoch whose loss is not finite and keeps
+  # the coefficients of the epoch before, with one loss per epoch completed
+  expect_lt(fit$epochs_run, 200L)
+  expect_length(fit$history, fit$epochs_run)
+  expect_true(all(is.finite(coef(fit))))
+  expect_true(all(is.finite(head(fit$history, -1L))))
+  expect_equal(fit$history[fit$epochs_run], fit$loss)
+  # a loss that overflows in the last epoch run is caught after the engine
+  expect_warning(last <- linear_reg(d$x, d$y, "gd", epochs = fit$epochs_run, lr = 10),
+                 "in epoch 83", class = "nnfs_warning_diverged")
+  expect_equal(coef(last), coef(fit))
+})
+
+# ---- the network engine's extras: optimizers, penalties, early stopping ----
+
+test_that("Adam reaches glm()'s coefficients where plain descent has not yet", {
+  X <- scale(mtcars[, c("mpg", "wt")])
+  ref <- glm(mtcars$am ~ X, family = binomial)
+  adam <- logistic_reg(X, mtcars$am, 2000, 0.1, optimizer = "adam", verbose = FALSE)
+  sgd <- logistic_reg(X, mtcars$am, 2000, 0.1, verbose = FALSE)
+  expect_equal(unname(coef(adam)), unname(coef(ref)), tolerance = 1e-6)
+  expect_gt(max(abs(coef(sgd) - coef(ref))), 0.1)
+  expect_equal(adam$optimizer, "adam")
+  expect_match(summary(adam)$title, "(adam, 2000 epochs, lr 0.1)", fixed = TRUE)
+})
+
+test_that("l2 and l1 follow the plain R loop, penalising all but the intercept", {
+  d <- article_linear()
+  X <- cbind(1, d$x, d$x^2 / 10)
+  no_intercept <- c(0, 1, 1)
+  b <- matrix(0.1, 3, 1)
+  for (e in 1:60)
+    b <- b - 0.02 * (t(X) %*% (X %*% b - d$y) / 100 + 0.7 * no_intercept * b)
+  fit <- linear_reg(cbind(d$x, d$x^2 / 10), d$y, "gd", epochs = 60, lr = 0.02,
+                    l2 = 0.7)
+  expect_equal(unname(coef(fit)), drop(b), tolerance = 1e-10)
+  # the loss recorded stays the unpenalised mean squared error
+  expect_equal(fit$loss, mean((X %*% b - d$y)^2), tolerance = 1e-10)
+
+  i <- article_iris()
+  Xi <- cbind(1, i$X)
+  w <- matrix(1, 3, 1)
+  for (e in 1:50) {
+    g <- t(Xi) %*% (plogis(Xi %*% w) - i$y) / 100
+    w <- w - 2 * (g + no_intercept * (0.05 * w + 0.01 * sign(w)))
+  }
+  lfit <- logistic_reg(i$X, i$y, 50, 2, verbose = FALSE, l1 = 0.01, l2 = 0.05)
+  expect_equal(unname(coef(lfit)), unname(drop(w)), tolerance = 1e-10)
+
+  s <- three_classes(30)
+  Xs <- cbind(1, s$X)
+  Y <- outer(as.integer(s$y), 1:3, "==") * 1
+  W <- matrix(0, 3, 3)
+  for (e in 1:30) {
+    P <- exp(Xs %*% W)
+    P <- P / rowSums(P)
+    W <- W - 0.5 * (t(Xs) %*% (P - Y) / 30 + 0.2 * no_intercept * W)
+  }
+  sfit <- softmax_reg(s$X, s$y, 30, 0.5, verbose = FALSE, l2 = 0.2)
+  expect_equal(unname(coef(sfit)), unname(W), tolerance = 1e-10)
+})
+
+test_that("l2 shrinks the coefficients towards 0 but not the intercept", {
+  d <- article_linear()
+  plain <- linear_reg(d$x, d$y, "gd", epochs = 500, lr = 0.05)
+  ridge <- linear_reg(d$x, d$y, "gd", epochs = 500, lr = 0.05, l2 = 1)
+  expect_lt(abs(coef(ridge)[[2]]), abs(coef(plain)[[2]]) - 0.1)
+  # at the optimum of the penalised loss the intercept's gradient is 0:
+  # the mean residual, not pulled towards 0 by the penalty
+  expect_equal(mean(d$y - predict(ridge)), 0, tolerance = 1e-8)
+  expect_gt(coef(ridge)[[1]], coef(plain)[[1]] - 0.5)
+})
+
+test_that("patience stops early and keeps the best epoch's coefficients", {
+  set.seed(42)
+  Z <- matrix(rnorm(40 * 20), 40)
+  y <- Z[, 1] + rnorm(40)
+  set.seed(3)
+  fit <- linear_reg(Z, y, "gd", epochs = 2000, lr = 0.05, patience = 10,
+                    validation_split = 0.3)
+  expect_lt(fit$epochs_run, 2000L)
+  expect_equal(fit$epochs_run - fit$best_epoch, 10L)
+  expect_equal(fit$best_epoch, which.min(fit$val_history))
+  expect_length(fit$val_history, fit$epochs_run)
+  held <- fit$held_out
+  expect_length(held, 12L)
+  expect_equal(fit$nobs, 28L)
+  expect_equal(fit$y, y[-held])
+  # the held-out loss of the coefficients kept is the lowest one recorded
+  expect_equal(mean((predict(fit, Z[held, ]) - y[held])^2), min(fit$val_history),
+               tolerance = 1e-10)
+  # the same split trained for best_epoch epochs gives the same coefficients
+  set.seed(3)
+  short <- linear_reg(Z, y, "gd", epochs = fit$best_epoch, lr = 0.05,
+                      validation_split = 0.3)
+  expect_equal(short$held_out, held)
+  expect_equal(coef(fit), coef(short), tolerance = 1e-12)
+  expect_equal(fit$history[seq_len(fit$best_epoch)], short$history, tolerance = 1e-12)
+  expect_true(is.na(fit$history[fit$epochs_run]))
+  k <- fit$best_epoch
+  expect_equal(summary(fit)$loss_change, fit$history[k] - fit$history[k - 1L])
+  expect_true(any(grepl(paste0("after epoch ", k, " (the best)"),
+                        capture.output(summary(fit)), fixed = TRUE)))
+  expect_equal(fit$loss, short$loss, tolerance = 1e-12)
+})
+
+test_that("bad settings of the engine's extras are rejected", {
+  expect_snapshot(error = TRUE, {
+    linear_reg(1:5, 1:5, "gd", optimizer = "lbfgs")
+    logistic_reg(1:4, c(0, 1, 0, 1), 10, 1, l2 = -1)
+    softmax_reg(1:4, c(1, 2, 1, 2), 10, 1, l1 = NA)
+    linear_reg(1:5, 1:5, "gd", patience = 3)
+    linear_reg(1:5, 1:5, "gd", patience = 0, validation_split = 0.2)
+    linear_reg(1:5, 1:5, "gd", validation_split = 1)
+    linear_reg(1:5, 1:5, "gd", validation_split = 0.01)
+    linear_reg(1:5, 1:5, l2 = 0.1)
+    linear_reg(1:5, 1:5, optimizer = "adam")
+  })
 })
