@@ -84,14 +84,15 @@ check_same_length <- function(y, n) {
 # the engine knows): list(epochs, lr, optimizer, l1, l2, patience,
 # validation_split), patience NULL for no early stopping.
 check_gd <- function(epochs, lr, optimizer = "sgd", l1 = 0, l2 = 0,
-                     patience = NULL, validation_split = 0) {
+                     patience = NULL, validation_split = 0, precision = NULL) {
   s <- list(epochs = check_count(epochs, "epochs"),
             lr = check_number(lr, "lr", positive = TRUE),
-            optimizer = check_choice(optimizer, names(optimizer_codes), "optimizer"),
+            optimizer = check_choice(optimizer, engine_tables()$optimizers, "optimizer"),
             l1 = check_number(l1, "l1", min = 0),
             l2 = check_number(l2, "l2", min = 0),
             patience = if (!is.null(patience)) check_count(patience, "patience"),
-            validation_split = check_rate(validation_split, "validation_split"))
+            validation_split = check_rate(validation_split, "validation_split"),
+            precision = check_precision(precision))
   if (!is.null(s$patience) && s$validation_split == 0)
     arg_error("`patience` needs `validation_split` > 0: early stopping ",
               "watches the loss on held-out rows.")
@@ -197,6 +198,7 @@ regression_fit <- function(family, x, y, start, s) {
   opts <- engine_options(s$epochs, length(rows), s$lr, net[["cost"]],
                          s$optimizer, l1 = s$l1, l2 = s$l2,
                          patience = s$patience %||% 0L, shuffle = FALSE)
+  opts$precision <- s$precision
   xs <- x[, -1L, drop = FALSE]
   part <- function(m, r) if (length(r)) m[r, , drop = FALSE]
   fit <- engine_fit(layers, params, part(xs, rows), part(y, rows),
@@ -240,7 +242,7 @@ warn_loss_diverged <- function(epochs) {
 # regression_fit(), `s` its settings).
 gd_fields <- function(fit, s) {
   list(history = fit$history, epochs = s$epochs, lr = s$lr,
-       optimizer = s$optimizer, l1 = s$l1, l2 = s$l2,
+       optimizer = s$optimizer, l1 = s$l1, l2 = s$l2, precision = s$precision,
        epochs_run = fit$epochs_run, best_epoch = fit$best_epoch,
        held_out = fit$held, val_history = fit$val_history)
 }
@@ -334,6 +336,10 @@ new_regression <- function(family, fields) {
 #'   holds out none. Their loss after each epoch is the field
 #'   `val_history`; `y`, `fitted.values`, `nobs`, `loss` and `history`
 #'   describe the rows trained on.
+#' @param precision `"double"` (the default, through the option
+#'   `nnfs.precision`) or `"single"`: the floating-point type gradient
+#'   descent runs in (see [neuralnetwork()]); the coefficients are returned
+#'   as R's doubles either way.
 #' @return The tutorial's `beta_hat`: the coefficients as a one-column
 #'   matrix, rows `"(Intercept)"`, then the columns of `X` (or `x1`, `x2`,
 #'   ... when `X` has no column names), of class `nnfs_linear_reg`. Its
@@ -365,7 +371,7 @@ new_regression <- function(family, fields) {
 #' @export
 linear_reg <- function(X, y, method = c("ols", "gd"), epochs = 200, lr = 0.1,
                        data = NULL, optimizer = "sgd", l1 = 0, l2 = 0,
-                       patience = NULL, validation_split = 0) {
+                       patience = NULL, validation_split = 0, precision = NULL) {
   f <- formula_door(X, if (!missing(y)) y, data)
   if (!is.null(f)) {
     X <- f$X
@@ -383,7 +389,7 @@ linear_reg <- function(X, y, method = c("ols", "gd"), epochs = 200, lr = 0.1,
   n <- nrow(d$x)
   check_same_length(y, n)
   method <- check_choice(method, c("ols", "gd"), "method")
-  gd <- check_gd(epochs, lr, optimizer, l1, l2, patience, validation_split)
+  gd <- check_gd(epochs, lr, optimizer, l1, l2, patience, validation_split, precision)
   if (method == "ols") {
     check_no_gd_settings(gd)
     p <- ncol(d$x)
@@ -421,7 +427,8 @@ linear_reg <- function(X, y, method = c("ols", "gd"), epochs = 200, lr = 0.1,
 check_no_gd_settings <- function(s) {
   used <- c(optimizer = s$optimizer != "sgd", l1 = s$l1 > 0, l2 = s$l2 > 0,
             patience = !is.null(s$patience),
-            validation_split = s$validation_split > 0)
+            validation_split = s$validation_split > 0,
+            precision = s$precision != "double")
   if (any(used))
     arg_error("`", names(used)[used][1L], "` is a setting of gradient ",
               "descent; least squares (`method = \"ols\"`) does not use it. ",
@@ -455,6 +462,10 @@ check_no_gd_settings <- function(s) {
 #' @param lr Learning rate, a positive number.
 #' @param verbose If `TRUE`, report the final log-likelihood with
 #'   [message()].
+#' @param precision `"double"` (the default, through the option
+#'   `nnfs.precision`) or `"single"`: the floating-point type gradient
+#'   descent runs in (see [neuralnetwork()]); the coefficients are returned
+#'   as R's doubles either way.
 #' @return The tutorial's `beta_hat`: the coefficients as a one-column
 #'   matrix (rows as in [linear_reg()]), of class `nnfs_logistic_reg`, with
 #'   these fields read with `$` (see [regression-fields]): `coefficients`
@@ -478,7 +489,7 @@ check_no_gd_settings <- function(s) {
 #' @export
 logistic_reg <- function(X, y, epochs, lr, verbose = TRUE, data = NULL,
                          optimizer = "sgd", l1 = 0, l2 = 0, patience = NULL,
-                         validation_split = 0) {
+                         validation_split = 0, precision = NULL) {
   f <- formula_door(X, if (!missing(y)) y, data)
   if (!is.null(f)) {
     X <- f$X
@@ -487,7 +498,7 @@ logistic_reg <- function(X, y, epochs, lr, verbose = TRUE, data = NULL,
   d <- regression_design(X)
   r <- logistic_response(y)
   check_same_length(r$y, nrow(d$x))
-  gd <- check_gd(epochs, lr, optimizer, l1, l2, patience, validation_split)
+  gd <- check_gd(epochs, lr, optimizer, l1, l2, patience, validation_split, precision)
   verbose <- check_flag(verbose, "verbose")
   fit <- regression_fit("logistic", d$x, matrix(r$y), matrix(1, ncol(d$x), 1L), gd)
   b <- stats::setNames(drop(fit$coefficients), d$names)
@@ -550,7 +561,7 @@ logistic_reg <- function(X, y, epochs, lr, verbose = TRUE, data = NULL,
 #' @export
 softmax_reg <- function(X, y, epochs, lr, verbose = TRUE, data = NULL,
                         optimizer = "sgd", l1 = 0, l2 = 0, patience = NULL,
-                        validation_split = 0) {
+                        validation_split = 0, precision = NULL) {
   f <- formula_door(X, if (!missing(y)) y, data)
   if (!is.null(f)) {
     X <- f$X
@@ -559,7 +570,7 @@ softmax_reg <- function(X, y, epochs, lr, verbose = TRUE, data = NULL,
   d <- regression_design(X)
   y <- softmax_response(y)
   check_same_length(y, nrow(d$x))
-  gd <- check_gd(epochs, lr, optimizer, l1, l2, patience, validation_split)
+  gd <- check_gd(epochs, lr, optimizer, l1, l2, patience, validation_split, precision)
   verbose <- check_flag(verbose, "verbose")
   K <- nlevels(y)
   onehot <- outer(as.integer(y), seq_len(K), "==") + 0

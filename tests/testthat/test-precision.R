@@ -128,3 +128,21 @@ test_that("grad_check runs in double whatever the network's precision", {
   gc <- grad_check(sgl, d$x[1:20, ], d$y[1:20])
   expect_lt(gc$max_rel_error, 1e-6)
 })
+
+test_that("the regressions train in single precision too", {
+  x <- as.matrix(mtcars[, c("wt", "hp")])
+  x <- scale(x)
+  y <- mtcars$am
+  dbl <- logistic_reg(x, y, 500, 0.1, verbose = FALSE)
+  sgl <- logistic_reg(x, y, 500, 0.1, verbose = FALSE, precision = "single")
+  expect_identical(sgl$precision, "single")
+  expect_false(identical(unclass(sgl)[, 1], unclass(dbl)[, 1]))
+  expect_equal(coef(sgl), coef(dbl), tolerance = 1e-5)
+  sm <- softmax_reg(as.matrix(iris[, 1:4]), iris$Species, 200, 0.1,
+                    verbose = FALSE, precision = "single")
+  sm_d <- softmax_reg(as.matrix(iris[, 1:4]), iris$Species, 200, 0.1,
+                      verbose = FALSE)
+  expect_equal(coef(sm), coef(sm_d), tolerance = 1e-4)
+  expect_error(linear_reg(x, mtcars$mpg, precision = "single"),
+               "`precision` is a setting of gradient descent")
+})
