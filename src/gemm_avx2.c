@@ -122,15 +122,21 @@ INLINE T256 void k256(const int MV, const int NR_, const int FULL, int kc,
         }
         return;
     }
+    /* every column of C read before any is written (see gemm_avx512.c) */
 #pragma GCC unroll 6
     for (int j = 0; j < NR_; j++) {
-        real *cj = c + j * ldc;
         OPAQUE(c0[j]);
-        VSTOREM(cj, m0, VFMA(vb, VLOADM(cj, m0), c0[j]));
+        c0[j] = VFMA(vb, VLOADM(c + j * ldc, m0), c0[j]);
         if (MV > 1) {
             OPAQUE(c1[j]);
-            VSTOREM(cj + VL, m1, VFMA(vb, VLOADM(cj + VL, m1), c1[j]));
+            c1[j] = VFMA(vb, VLOADM(c + j * ldc + VL, m1), c1[j]);
         }
+    }
+#pragma GCC unroll 6
+    for (int j = 0; j < NR_; j++) {
+        VSTOREM(c + j * ldc, m0, c0[j]);
+        if (MV > 1)
+            VSTOREM(c + j * ldc + VL, m1, c1[j]);
     }
 }
 
