@@ -45,7 +45,11 @@ nnfs_gemm <- function(A, B, trans_a = FALSE, trans_b = FALSE, naive = FALSE,
     lda <- as.integer(lda)
     # the last element read: row (column) m - 1 at p = k - 1 of op(A)
     if (m > 0 && k_a > 0) {
-      last <- if (trans_a) (k_a - 1) + (m - 1) * lda else (m - 1) + (k_a - 1) * lda
+      last <- if (trans_a) {
+        (k_a - 1) + (m - 1) * lda
+      } else {
+        (m - 1) + (k_a - 1) * lda
+      }
       if (last >= length(A)) {
         arg_error("`lda` = ", lda, " reads past the end of `A`")
       }

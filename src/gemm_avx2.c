@@ -80,7 +80,8 @@ typedef void (*tile_fn)(int, int, const real *, ptrdiff_t, const real *,
                         ptrdiff_t, ptrdiff_t, real, real, real *,
                         ptrdiff_t);
 
-/* ---- outer-product tiles: acc (VL MV x NR) = A B, C = alpha acc + beta C ---- */
+/* ---- outer-product tiles: acc (VL MV x NR) = A B,
+ *      C = alpha acc + beta C ---- */
 
 INLINE T256 void k256(const int MV, const int NR_, const int FULL, int kc,
                       int mr, const real *a, ptrdiff_t a_ps,
@@ -122,15 +123,21 @@ INLINE T256 void k256(const int MV, const int NR_, const int FULL, int kc,
         }
         return;
     }
+    /* every column of C read before any is written (see gemm_avx512.c) */
 #pragma GCC unroll 6
     for (int j = 0; j < NR_; j++) {
-        real *cj = c + j * ldc;
         OPAQUE(c0[j]);
-        VSTOREM(cj, m0, VFMA(vb, VLOADM(cj, m0), c0[j]));
+        c0[j] = VFMA(vb, VLOADM(c + j * ldc, m0), c0[j]);
         if (MV > 1) {
             OPAQUE(c1[j]);
-            VSTOREM(cj + VL, m1, VFMA(vb, VLOADM(cj + VL, m1), c1[j]));
+            c1[j] = VFMA(vb, VLOADM(c + j * ldc + VL, m1), c1[j]);
         }
+    }
+#pragma GCC unroll 6
+    for (int j = 0; j < NR_; j++) {
+        VSTOREM(c + j * ldc, m0, c0[j]);
+        if (MV > 1)
+            VSTOREM(c + j * ldc + VL, m1, c1[j]);
     }
 }
 
@@ -315,14 +322,16 @@ INLINE T256 void transpose_vl(const int FULL, float *dst, int w,
     }
     /* u[4g + s] in lane L: rows 4g .. 4g+3 at p = 4L + s */
 #define PD(x) _mm256_castps_pd(x)
+#define PS(x) _mm256_castpd_ps(x)
 #pragma GCC unroll 2
     for (int g = 0; g < 8; g += 4) {
-        u[g] = _mm256_castpd_ps(_mm256_unpacklo_pd(PD(t[g]), PD(t[g + 2])));
-        u[g + 1] = _mm256_castpd_ps(_mm256_unpackhi_pd(PD(t[g]), PD(t[g + 2])));
-        u[g + 2] = _mm256_castpd_ps(_mm256_unpacklo_pd(PD(t[g + 1]), PD(t[g + 3])));
-        u[g + 3] = _mm256_castpd_ps(_mm256_unpackhi_pd(PD(t[g + 1]), PD(t[g + 3])));
+        u[g] = PS(_mm256_unpacklo_pd(PD(t[g]), PD(t[g + 2])));
+        u[g + 1] = PS(_mm256_unpackhi_pd(PD(t[g]), PD(t[g + 2])));
+        u[g + 2] = PS(_mm256_unpacklo_pd(PD(t[g + 1]), PD(t[g + 3])));
+        u[g + 3] = PS(_mm256_unpackhi_pd(PD(t[g + 1]), PD(t[g + 3])));
     }
 #undef PD
+#undef PS
     /* p = 4L + s: lane L of u[s] (rows 0-3), then of u[4 + s] (rows 4-7) */
 #pragma GCC unroll 4
     for (int s = 0; s < 4; s++) {

@@ -79,7 +79,8 @@ INLINE T512 vmask lanes_below(int n)
     return n >= VL ? (vmask) ~0u : n > 0 ? (vmask) ((1u << n) - 1u) : 0;
 }
 
-/* ---- outer-product tiles: acc (VL MV x NR) = A B, C = alpha acc + beta C ---- */
+/* ---- outer-product tiles: acc (VL MV x NR) = A B,
+ *      C = alpha acc + beta C ---- */
 
 INLINE T512 void k512(const int MV, const int NR_, const int FULL, int kc,
                       int mr, const real *a, ptrdiff_t a_ps,
@@ -123,15 +124,23 @@ INLINE T512 void k512(const int MV, const int NR_, const int FULL, int kc,
         }
         return;
     }
+    /* every column of C read before any is written: a partial column
+     * ends inside the next one's first vector, and a load overlapping an
+     * earlier masked store waits for it (half the speed at m = 30) */
 #pragma GCC unroll 12
     for (int j = 0; j < NR_; j++) {
-        real *cj = c + j * ldc;
         OPAQUE(c0[j]);
-        VSTORE(cj, m0, VFMA(vb, VLOADZ(m0, cj), c0[j]));
+        c0[j] = VFMA(vb, VLOADZ(m0, c + j * ldc), c0[j]);
         if (MV > 1) {
             OPAQUE(c1[j]);
-            VSTORE(cj + VL, m1, VFMA(vb, VLOADZ(m1, cj + VL), c1[j]));
+            c1[j] = VFMA(vb, VLOADZ(m1, c + j * ldc + VL), c1[j]);
         }
+    }
+#pragma GCC unroll 12
+    for (int j = 0; j < NR_; j++) {
+        VSTORE(c + j * ldc, m0, c0[j]);
+        if (MV > 1)
+            VSTORE(c + j * ldc + VL, m1, c1[j]);
     }
 }
 
@@ -310,14 +319,16 @@ INLINE T512 void transpose_vl(const int FULL, float *dst, int w,
     }
     /* u[4g + s] in lane L: rows 4g .. 4g+3 at p = 4L + s */
 #define PD(x) _mm512_castps_pd(x)
+#define PS(x) _mm512_castpd_ps(x)
 #pragma GCC unroll 4
     for (int g = 0; g < 16; g += 4) {
-        u[g] = _mm512_castpd_ps(_mm512_unpacklo_pd(PD(t[g]), PD(t[g + 2])));
-        u[g + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(PD(t[g]), PD(t[g + 2])));
-        u[g + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(PD(t[g + 1]), PD(t[g + 3])));
-        u[g + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(PD(t[g + 1]), PD(t[g + 3])));
+        u[g] = PS(_mm512_unpacklo_pd(PD(t[g]), PD(t[g + 2])));
+        u[g + 1] = PS(_mm512_unpackhi_pd(PD(t[g]), PD(t[g + 2])));
+        u[g + 2] = PS(_mm512_unpacklo_pd(PD(t[g + 1]), PD(t[g + 3])));
+        u[g + 3] = PS(_mm512_unpackhi_pd(PD(t[g + 1]), PD(t[g + 3])));
     }
 #undef PD
+#undef PS
     /* o[4L + s] in lane g: lane L of u[4g + s] */
 #pragma GCC unroll 4
     for (int s = 0; s < 4; s++) {
