@@ -119,12 +119,18 @@ samples_to_columns <- function(x) {
 }
 
 # Data for the engine: list(x, rows). Shuffled batches are gathered fastest
-# from one sample per column, so data up to nnfs_copy_limit() bytes are
-# copied to that layout; larger data are read in place, one sample per row,
-# so that training needs no second copy of them. In single precision the
-# engine makes its own float copy, one sample per column, from R's rows.
+# from one sample per column, so data whose copy takes up to
+# nnfs_copy_limit() bytes are copied to that layout; larger data are read in
+# place, one sample per row (rows 1), so that training needs no second copy
+# of them. In single precision the engine makes that copy itself, in float,
+# from R's rows (rows 2).
 engine_samples <- function(x, precision = "double") {
-  if (precision == "double" && 8 * as.double(length(x)) <= nnfs_copy_limit())
+  if (precision == "single") {
+    if (!is.double(x)) storage.mode(x) <- "double"
+    small <- 4 * as.double(length(x)) <= nnfs_copy_limit()
+    return(list(x = x, rows = if (small) 2L else 1L))
+  }
+  if (8 * as.double(length(x)) <= nnfs_copy_limit())
     return(list(x = samples_to_columns(x), rows = FALSE))
   if (!is.double(x)) storage.mode(x) <- "double"
   list(x = x, rows = TRUE)
@@ -349,8 +355,9 @@ check_engine_memory <- function(layers, batch, n, optimizer, arg,
   conv <- sum(w[vapply(layers, function(s) s$kind == "conv2d", NA)])
   # the training data: a copy, or a chunk of a quarter (engine_samples())
   data <- as.double(n) * layers[[1L]]$n_in
-  if (precision == "single") data <- data / 2 else
-    if (8 * data > nnfs_copy_limit()) data <- data / 4
+  bytes <- if (precision == "single") 4 else 8
+  if (bytes * data > nnfs_copy_limit()) data <- data / 4
+  data <- data * bytes / 8
   need <- 8 * (slots * sum(w + b) + 3 * cap * acts + min(batch, n) * conv + data +
                n)
   avail <- memory_available()

@@ -19,9 +19,14 @@ test <- list(x = as_images(fm$test$x, 28), y = fm$test$y)
 rm(fm)
 layers <- list(layer_conv2d(8, 5), layer_maxpool2d(2), layer_flatten(),
                layer_dense(10, "softmax"))
-set.seed(1)
-secs <- system.time(net <- cnn(layers, train, 1, 32, 0.1))[["elapsed"]]
-acc <- evaluate(net, test)$accuracy
+run_nnfs <- function(precision) {
+  set.seed(1)
+  secs <- system.time(net <- cnn(layers, train, 1, 32, 0.1,
+                                 precision = precision))[["elapsed"]]
+  c(secs, evaluate(net, test)$accuracy)
+}
+dbl <- run_nnfs("double")
+sgl <- run_nnfs("single")
 
 torch <- run_peer("torch_cnn.py", c("8", "32", "0.1", "1", "2"))
 cpu <- sub(".*: ", "", grep("model name", readLines("/proc/cpuinfo"), value = TRUE)[1])
@@ -31,15 +36,17 @@ lines <- c(
   "",
   sprintf("Recorded %s by `Rscript bench/cnn.R` on %s, %d cores, %s.",
           format(Sys.Date()), cpu, parallel::detectCores(), R.version.string),
-  sprintf("conv 5x5x8, ReLU, 2x2 max-pool, dense 10; SGD, batch 32, lr 0.1. nnfs with %d threads (double), PyTorch CPU with 2 threads (float32).",
+  sprintf("conv 5x5x8, ReLU, 2x2 max-pool, dense 10; SGD, batch 32, lr 0.1. nnfs with %d threads (double and single), PyTorch CPU with 2 threads (float32).",
           getOption("nnfs.threads", 2L)),
   peer_note(torch[3]),
   "",
   "| | seconds per epoch | test accuracy |",
   "|---|---|---|",
-  sprintf("| nnfs | %s | %s |", fmt(secs), fmt(acc, 4)),
-  sprintf("| PyTorch | %s | %s |", fmt(torch[1]), fmt(torch[2], 4)),
+  sprintf("| nnfs, double | %s | %s |", fmt(dbl[1]), fmt(dbl[2], 4)),
+  sprintf("| nnfs, single | %s | %s |", fmt(sgl[1]), fmt(sgl[2], 4)),
+  sprintf("| PyTorch, float32 | %s | %s |", fmt(torch[1]), fmt(torch[2], 4)),
   "",
-  sprintf("PyTorch / nnfs time ratio: %s", fmt(torch[1] / secs)))
+  sprintf("PyTorch / nnfs time ratio: %s (nnfs double), %s (nnfs single).",
+          fmt(torch[1] / dbl[1]), fmt(torch[1] / sgl[1])))
 writeLines(lines, out_file)
 cat(lines, sep = "\n")

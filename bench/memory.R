@@ -16,9 +16,10 @@ peak_mb <- function() {
 }
 
 if (length(args) && args[1] == "child") {
-  # one case: args[2] is the nnfs.copy_limit option in bytes
+  # one case: args[2] is the nnfs.copy_limit option in bytes, args[3] the
+  # precision
   suppressPackageStartupMessages(library(nnfs))
-  options(nnfs.copy_limit = as.numeric(args[2]))
+  options(nnfs.copy_limit = as.numeric(args[2]), nnfs.precision = args[3])
   fm <- read_mnist(fm_dir)
   train <- list(x = fm$train$x, y = factor(fm$train$y, levels = 0:9))
   test <- list(x = fm$test$x, y = factor(fm$test$y, levels = 0:9))
@@ -40,11 +41,14 @@ if (length(args) && args[1] == "child") {
 out_file <- if (length(args)) args[1] else "bench/memory-results.md"
 stopifnot(dir.exists(fm_dir), file.exists("/proc/self/status"))
 rscript <- file.path(R.home("bin"), "Rscript")
-cases <- c("default (128 MiB)" = 2^27, "Inf (always copy)" = Inf)
+cases <- c("double, default nnfs.copy_limit (128 MiB)" = 2^27,
+           "double, nnfs.copy_limit Inf (always copy)" = Inf,
+           "single (a float copy, whatever the limit)" = 2^27)
+precisions <- c("double", "double", "single")
 rows <- character()
 for (i in seq_along(cases)) {
-  out <- system2(rscript, c("bench/memory.R", "child", format(cases[[i]])),
-                 stdout = TRUE)
+  out <- system2(rscript, c("bench/memory.R", "child", format(cases[[i]]),
+                            precisions[i]), stdout = TRUE)
   v <- as.numeric(strsplit(sub("RESULT ", "", grep("^RESULT", out, value = TRUE)),
                            " ")[[1]])
   rows <- c(rows, sprintf("| %s | %.0f | %.0f | %.0f | %.2f | %.2f | %.2f | %.2f |",
@@ -67,7 +71,7 @@ lines <- c(
   "The last column trains 784-30-10 for three epochs without validation:",
   "reading the data in place costs time in every epoch, a copy only once.",
   "",
-  "| nnfs.copy_limit | matrix (MiB) | peak RSS before training (MiB) | peak RSS after (MiB) | peak / matrix | 784-30-10, 1 epoch (s) | 784-256-128-10, 1 epoch (s) | 784-30-10, 3 epochs (s) |",
+  "| precision, nnfs.copy_limit | matrix (MiB) | peak RSS before training (MiB) | peak RSS after (MiB) | peak / matrix | 784-30-10, 1 epoch (s) | 784-256-128-10, 1 epoch (s) | 784-30-10, 3 epochs (s) |",
   "|---|---|---|---|---|---|---|---|",
   rows)
 writeLines(lines, out_file)

@@ -39,12 +39,12 @@ workloads <- list(
 )
 
 # One epoch of nnfs on the training set: list(secs, net)
-time_epoch <- function(w, x, y) {
+time_epoch <- function(w, x, y, precision = "double") {
   set.seed(1)
   secs <- system.time(net <- neuralnetwork(
     w$sizes, list(x = x, y = y), epochs = 1, mini_batch_size = w$batch,
     lr = w$lr, activation = w$act, output = w$output,
-    validation_data = NULL))[["elapsed"]]
+    validation_data = NULL, precision = precision))[["elapsed"]]
   list(secs = secs, net = net)
 }
 
@@ -83,8 +83,9 @@ if (identical(args[1], "--child")) {
     fm <- read_mnist(fm_dir)
     y <- factor(fm$train$y, levels = 0:9)
     for (i in c(3, 1))   # 784-256-128-10 and 784-30-10, best of 3 epochs
-      cat(sprintf("epoch%d=%.3f\n", i, min(replicate(
-        3, time_epoch(workloads[[i]], fm$train$x, y)$secs))))
+      for (p in c("double", "single"))
+        cat(sprintf("epoch%d%s=%.3f\n", i, substr(p, 1, 1), min(replicate(
+          3, time_epoch(workloads[[i]], fm$train$x, y, p)$secs))))
   }
   quit(save = "no")
 }
@@ -115,7 +116,42 @@ xtr <- fm$train$x
 ytr <- factor(fm$train$y, levels = 0:9)
 test <- list(x = fm$test$x, y = factor(fm$test$y, levels = 0:9))
 
-run_torch <- function(w) run_peer("torch_mlp.py", w$torch)
+# PyTorch in float32, or in float64 to set against nnfs in double
+run_torch <- function(w, dtype = "float") {
+  a <- w$torch
+  a[6] <- dtype
+  run_peer("torch_mlp.py", a)
+}
+
+# OpenBLAS sgemm GFLOP/s at nnfs's thread count, measured through numpy
+# (float32 matmul on the system BLAS, OpenBLAS once libopenblas0-pthread is
+# installed): c(square, train), NA when numpy or OpenBLAS is missing
+openblas_sgemm <- function() {
+  code <- paste(
+    "import time, numpy as np",
+    "def rate(m, k, n, reps):",
+    "    a = np.random.rand(m, k).astype(np.float32); b = np.random.rand(k, n).astype(np.float32)",
+    "    for _ in range(20): a @ b",
+    "    best = 1e9",
+    "    for _ in range(5):",
+    "        t = time.perf_counter()",
+    "        for _ in range(reps): a @ b",
+    "        best = min(best, (time.perf_counter() - t) / reps)",
+    "    return 2 * m * k * n / best / 1e9",
+    "print('square=%.1f' % rate(2000, 2000, 2000, 3))",
+    "print('train=%.1f' % rate(256, 784, 128, 400))", sep = "\n")
+  f <- tempfile(fileext = ".py")
+  writeLines(code, f)
+  on.exit(unlink(f))
+  out <- tryCatch(system2(peer_python, f, stdout = TRUE, stderr = FALSE,
+                          env = paste0("OPENBLAS_NUM_THREADS=", threads)),
+                  error = function(e) character())
+  num <- function(k) {
+    v <- grep(paste0("^", k, "="), out, value = TRUE)
+    if (length(v)) as.numeric(sub(".*=", "", v[1])) else NA
+  }
+  c(square = num("square"), train = num("train"))
+}
 
 # The articles' algorithm is sigmoid-only; on the large network it runs on
 # a subset and the time is scaled to 60000 samples.
@@ -134,20 +170,27 @@ rows <- lapply(workloads, function(w) {
   ep <- time_epoch(w, xtr, ytr)
   secs <- ep$secs
   acc <- evaluate(ep$net, test)$accuracy
+  ep1 <- time_epoch(w, xtr, ytr, "single")
+  acc1 <- evaluate(ep1$net, test)$accuracy
   torch <- run_torch(w)
+  torch64 <- run_torch(w, "double")
   pure <- run_pure_r(w)
-  cat(sprintf("%-32s nnfs %.2f s (acc %.3f) | torch %.2f s | pure R %.1f s\n",
-              w$name, secs, acc, torch[1], pure))
+  cat(sprintf("%-32s nnfs %.2f s (acc %.3f) | single %.2f s (acc %.3f) | torch %.2f s, float64 %.2f s | pure R %.1f s\n",
+              w$name, secs, acc, ep1$secs, acc1, torch[1], torch64[1], pure))
   data.frame(workload = w$name, nnfs_s = secs, nnfs_acc = acc,
+             single_s = ep1$secs, single_acc = acc1,
              torch_s = torch[1], torch_acc = torch[2], torch_gflops = torch[3],
-             pure_r_s = pure,
-             torch_over_nnfs = torch[1] / secs, pure_r_over_nnfs = pure / secs)
+             torch64_s = torch64[1], pure_r_s = pure,
+             torch_over_nnfs = torch[1] / secs, torch_over_single = torch[1] / ep1$secs,
+             torch64_over_nnfs = torch64[1] / secs, pure_r_over_nnfs = pure / secs)
 })
 res <- do.call(rbind, rows)
 
 # ---- throughput, OpenBLAS at the same thread count, BLAS independence ----
 res$gflop <- sapply(workloads, function(w) epoch_flops(w$sizes)) / 1e9
 res$gflops <- res$gflop / res$nnfs_s
+res$gflops1 <- res$gflop / res$single_s
+ob_s <- openblas_sgemm()
 
 key <- function(kv, k) if (k %in% names(kv)) kv[[k]] else NA
 have_ob <- file.exists(file.path(openblas_dir, "libblas.so.3"))
@@ -162,6 +205,8 @@ ob_tr <- as.numeric(key(ob_gemm, "train"))
 big <- res$gflops[3]   # 784-256-128-10
 cat(sprintf("OpenBLAS (%s): square %.1f, training-shaped %.1f GFLOP/s; nnfs %.1f\n",
             ob_lib, ob_sq, ob_tr, big))
+cat(sprintf("OpenBLAS sgemm (numpy): square %.1f, training-shaped %.1f GFLOP/s; nnfs single %.1f\n",
+            ob_s[["square"]], ob_s[["train"]], res$gflops1[3]))
 
 # nnfs epochs under each BLAS, children run in the order reference,
 # OpenBLAS, OpenBLAS, reference (the machine's speed drifts); each
@@ -171,7 +216,7 @@ ob_runs <- if (!is.na(ob_lib)) lapply(1:2, function(i) run_child("epochs", openb
 ref_runs[[2]] <- run_child("epochs", refblas_dir)
 best_times <- function(runs) {
   if (!length(runs)) return(c(NA, NA))
-  sapply(c("epoch3", "epoch1"), function(k) min(as.numeric(sapply(runs, key, k))))
+  sapply(c("epoch3d", "epoch1d"), function(k) min(as.numeric(sapply(runs, key, k))))
 }
 ref_lib <- basename(key(ref_runs[[1]], "blas"))
 if (isTRUE(nzchar(key(ref_runs[[1]], "openblas"))))
@@ -192,6 +237,12 @@ ep <- data.frame(workload = sapply(workloads[c(3, 1)], `[[`, "name"),
                  ref = best_times(ref_runs), ob = best_times(ob_runs))
 # 784-256-128-10 at its best epoch time in the children
 big_best <- res$gflop[3] / min(ep$ref[1], ep$ob[1], na.rm = TRUE)
+# and in single precision
+best_single <- function(runs) {
+  if (!length(runs)) return(NA)
+  min(as.numeric(sapply(runs, key, "epoch3s")))
+}
+big_best1 <- res$gflop[3] / min(best_single(ref_runs), best_single(ob_runs), na.rm = TRUE)
 
 cpu <- sub(".*: ", "", grep("model name", readLines("/proc/cpuinfo"), value = TRUE)[1])
 fmt <- function(v, d = 2) ifelse(is.na(v), "n/a", formatC(v, format = "f", digits = d))
@@ -200,18 +251,28 @@ lines <- c(
   "",
   sprintf("Recorded %s by `Rscript bench/mlp.R` on %s, %d cores, %s;",
           format(Sys.Date()), cpu, parallel::detectCores(), R.version.string),
-  sprintf("nnfs with %d threads (double precision), PyTorch CPU with 2 threads (float32).", threads),
+  sprintf(paste("nnfs with %d threads, in double and in single precision; PyTorch CPU",
+                "with 2 threads, in float32 and float64."), threads),
   peer_note(res$torch_gflops),
   sprintf("R's BLAS: %s (nnfs does not use it).", basename(extSoftVersion()[["BLAS"]])),
   "Pure R: the articles' per-sample algorithm (bench/article_network.R), sigmoid;",
   "on the large network it ran on 6000 images and the time is scaled by 10.",
   "",
-  "| workload | nnfs (s) | nnfs test acc | PyTorch (s) | PyTorch test acc | pure R (s) | PyTorch / nnfs | pure R / nnfs |",
-  "|---|---|---|---|---|---|---|---|",
-  sprintf("| %s | %s | %s | %s | %s | %s | %s | %s |", res$workload,
-          fmt(res$nnfs_s), fmt(res$nnfs_acc, 3), fmt(res$torch_s),
-          fmt(res$torch_acc, 3), fmt(res$pure_r_s, 1),
-          fmt(res$torch_over_nnfs, 1), fmt(res$pure_r_over_nnfs, 0)),
+  "| workload | nnfs double (s) | nnfs single (s) | PyTorch float32 (s) | PyTorch float64 (s) | pure R (s) | PyTorch f32 / nnfs single | PyTorch f32 / nnfs double | PyTorch f64 / nnfs double | pure R / nnfs double |",
+  "|---|---|---|---|---|---|---|---|---|---|",
+  sprintf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |", res$workload,
+          fmt(res$nnfs_s), fmt(res$single_s), fmt(res$torch_s),
+          fmt(res$torch64_s), fmt(res$pure_r_s, 1),
+          fmt(res$torch_over_single, 2), fmt(res$torch_over_nnfs, 2),
+          fmt(res$torch64_over_nnfs, 2), fmt(res$pure_r_over_nnfs, 0)),
+  "",
+  "Test accuracy after the epoch:",
+  "",
+  "| workload | nnfs double | nnfs single | single - double | PyTorch float32 |",
+  "|---|---|---|---|---|",
+  sprintf("| %s | %s | %s | %s | %s |", res$workload, fmt(res$nnfs_acc, 4),
+          fmt(res$single_acc, 4), fmt(res$single_acc - res$nnfs_acc, 4),
+          fmt(res$torch_acc, 4)),
   "",
   "## Throughput against OpenBLAS dgemm",
   "",
@@ -222,10 +283,10 @@ lines <- c(
   "`neuralnetwork()`; the training set, larger than `nnfs.copy_limit`, is read",
   "in place (see bench/memory.R).",
   "",
-  "| workload | GFLOP per epoch | nnfs (s) | nnfs GFLOP/s |",
+  "| workload | GFLOP per epoch | nnfs double GFLOP/s | nnfs single GFLOP/s |",
   "|---|---|---|---|",
   sprintf("| %s | %s | %s | %s |", res$workload, fmt(res$gflop, 1),
-          fmt(res$nnfs_s), fmt(res$gflops, 1)),
+          fmt(res$gflops, 1), fmt(res$gflops1, 1)),
   "",
   ob_note,
   sprintf("Same thread count as nnfs (%d); GFLOP/s = 2 m n k / seconds.", threads),
@@ -241,6 +302,19 @@ lines <- c(
           fmt(ob_sq, 1), fmt(big / ob_sq), fmt(big_best / ob_sq)),
   sprintf("| 256 x 784 times 784 x 128, best of 5 loops of 400 | %s | %s | %s |",
           fmt(ob_tr, 1), fmt(big / ob_tr), fmt(big_best / ob_tr)),
+  "",
+  sprintf(paste("In single precision, against OpenBLAS sgemm (float32 products through",
+                "numpy on the system BLAS, %s, OPENBLAS_NUM_THREADS=%d): nnfs single",
+                "%.1f GFLOP/s in the table above, %.1f at its best child epoch."),
+          basename(Sys.readlink("/etc/alternatives/libblas.so.3-x86_64-linux-gnu")),
+          threads, res$gflops1[3], big_best1),
+  "",
+  "| OpenBLAS sgemm | GFLOP/s | nnfs single / OpenBLAS | nnfs single best / OpenBLAS |",
+  "|---|---|---|---|",
+  sprintf("| 2000 x 2000 square | %s | %s | %s |", fmt(ob_s[["square"]], 1),
+          fmt(res$gflops1[3] / ob_s[["square"]]), fmt(big_best1 / ob_s[["square"]])),
+  sprintf("| 256 x 784 times 784 x 128 | %s | %s | %s |", fmt(ob_s[["train"]], 1),
+          fmt(res$gflops1[3] / ob_s[["train"]]), fmt(big_best1 / ob_s[["train"]])),
   "",
   "## The figures do not depend on R's BLAS",
   "",

@@ -221,12 +221,14 @@ static SEXP tensors_out(const network *nt, SEXP like, const real *base,
     return out;
 }
 
-/* The samples in x: a p x n matrix (one sample per column) or, with rows,
- * an n x ... matrix or array holding one sample per row. */
+/* The samples in x: a p x n matrix (one sample per column) or, with rows
+ * (1 or 2), an n x ... matrix or array holding one sample per row, read in
+ * place (1) or, in single precision, copied once into a float matrix with
+ * one sample per column (2: half the bytes of R's doubles). */
 static sample_set samples_of(const network *nt, SEXP x, int rows)
 {
     int p = nt->L[0].n_in;
-    sample_set s = {NULL, p, 0, rows != 0};
+    sample_set s = {NULL, NULL, p, 0, rows != 0};
     SEXP dim = getAttrib(x, R_DimSymbol);
     if (!isReal(x) || TYPEOF(dim) != INTSXP || xlength(dim) < 2 ||
         (!rows && xlength(dim) != 2))
@@ -235,7 +237,7 @@ static sample_set samples_of(const network *nt, SEXP x, int rows)
     if ((double) s.n * p != (double) xlength(x))
         error("internal error: the data do not have %d values per sample", p);
 #ifdef NNFS_SINGLE
-    if (rows) {
+    if (rows == 2) {
         /* the engine's float copy, one sample per column: half the bytes
          * of R's doubles, and batches gathered from it like small data.
          * Blocks of samples keep the writes within a cache-sized window. */
@@ -252,7 +254,7 @@ static sample_set samples_of(const network *nt, SEXP x, int rows)
         return s;
     }
 #endif
-    s.v = reals_of(x);
+    if (rows) s.rv = REAL(x); else s.v = reals_of(x);
     return s;
 }
 
@@ -381,7 +383,7 @@ SEXP C_train(SEXP layers, SEXP params, SEXP x, SEXP y, SEXP xval,
     network nt;
     build_network(&nt, layers, params);
     train_data d = {samples_of(&nt, x, get_int(opts, "x_rows")),
-                    {NULL, nt.L[0].n_in, 0, 0}, NULL, NULL, 0};
+                    {NULL, NULL, nt.L[0].n_in, 0, 0}, NULL, NULL, 0};
     check_targets(&nt, &d.x, y);
     d.y = reals_of(y);
     d.k = nrows(y);
@@ -450,7 +452,7 @@ SEXP C_predict(SEXP layers, SEXP params, SEXP x, SEXP rows, SEXP threads)
 {
     network nt;
     build_network(&nt, layers, params);
-    sample_set s = samples_of(&nt, x, asLogical(rows) == TRUE);
+    sample_set s = samples_of(&nt, x, asInteger(rows));
     int n = s.n, k = nt.L[nt.n_layers - 1].n_out;
     int cap = n < 256 ? (n > 0 ? n : 1) : 256;
     threads_set(asInteger(threads));

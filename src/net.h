@@ -92,7 +92,8 @@ typedef struct {
 /* n samples of p values each: one sample per column (p x n) or, with rows
  * set, one per row (n x p, R's own layout, read in place without a copy) */
 typedef struct {
-    const real *v;
+    const real *v;           /* one sample per column */
+    const double *rv;        /* rows: R's own doubles, read in place */
     int p, n, rows;
 } sample_set;
 

@@ -24,8 +24,8 @@ const real *samples_block(const sample_set *s, int i, int B, real *buf)
 {
     if (!s->rows) return s->v + (long) i * s->p;
     for (int j = 0; j < s->p; j++) {
-        const real *src = s->v + (long) j * s->n + i;
-        for (int b = 0; b < B; b++) buf[j + (long) b * s->p] = src[b];
+        const double *src = s->rv + (long) j * s->n + i;
+        for (int b = 0; b < B; b++) buf[j + (long) b * s->p] = (real) src[b];
     }
     return buf;
 }
@@ -72,9 +72,9 @@ static void chunk_load(chunk_reader *c, const sample_set *s, const int *perm,
     for (int j0 = 0; j0 < p; j0 += CHUNK_FEATURES) {
         int j1 = j0 + CHUNK_FEATURES < p ? j0 + CHUNK_FEATURES : p;
         for (int q = 0; q < m; q++) {
-            const real *src = s->v + (c->key[q] >> 32);
+            const double *src = s->rv + (c->key[q] >> 32);
             real *dst = c->chunk + (long) p * (c->key[q] & 0xffffffffLL);
-            for (int j = j0; j < j1; j++) dst[j] = src[(long) j * s->n];
+            for (int j = j0; j < j1; j++) dst[j] = (real) src[(long) j * s->n];
         }
     }
     c->start = start;
@@ -253,7 +253,7 @@ void train_run(network *nt, const train_data *d, const train_cfg *cfg,
                train_hist *h, train_state *st)
 {
     int n = d->x.n, p = d->x.p;
-    int has_val = d->xv.v != NULL && d->xv.n > 0;
+    int has_val = d->xv.n > 0;
     int stopping = cfg->patience > 0 && has_val;
     real *xb = d->x.rows ? NULL :
         (real *) R_alloc((size_t) p * cfg->batch, sizeof(real));
