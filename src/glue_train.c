@@ -470,7 +470,8 @@ SEXP C_predict(SEXP layers, SEXP params, SEXP x, SEXP rows, SEXP threads)
 }
 
 /* ---- one forward and backward pass over a whole batch ----
- * x (p x B) and y (k x B), without dropout, for C_backprop and C_trace:
+ * x (p x B) and y (k x B), for C_backprop and C_trace: a PASS_GRAD pass
+ * (no dropout; batch statistics, the running ones left as they are):
  * builds nt over `params`, runs the pass and returns the mean loss; the
  * layers' outputs, dout (dLoss/dz for layers with an activation) and the
  * gradient sums (in nt->ps.g) are left in nt. *B receives the batch size,
@@ -489,7 +490,7 @@ static double batch_pass(network *nt, int *B, const real **xr, SEXP layers,
     bind_buffers(nt, n);
     layer *out = net_last(nt);
     const real *yr = reals_of(y);
-    net_forward(nt, s.v, n, 0);
+    net_forward(nt, s.v, n, PASS_GRAD);
     double loss = loss_forward(out->out, yr, cost, out->act, k, n) / n;
     optim_grad_only(nt);
     loss_delta(out->dout, out->out, yr, cost, out->act, out->slope, k, n);
@@ -542,7 +543,7 @@ static SEXP pre_activation(network *nt, layer *L, const real *in, int B)
     layer tmp = *L;
     tmp.act = ACT_LINEAR;
     tmp.out = (real *) R_alloc((size_t) L->n_out * B, sizeof(real));
-    L->kind->forward(nt, &tmp, in, B, 0);
+    L->kind->forward(nt, &tmp, in, B, PASS_GRAD);
     return matrix_of(tmp.out, L->n_out, B);
 }
 

@@ -496,9 +496,9 @@ static double conv_scratch(const layer *L, int B, double *ints)
 }
 
 static void conv_forward(network *nt, layer *L, const real *in, int B,
-                         int train)
+                         int pass)
 {
-    (void) nt; (void) train;
+    (void) nt; (void) pass;
     conv2d_forward(L->out, L->scratch, in, L->t[0], L->t[1], &L->g, L->act,
                    L->slope, B);
 }

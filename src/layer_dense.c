@@ -13,9 +13,9 @@ static int dense_tensors(const layer *L, tensor_spec *t)
 
 /* out = act(W in + b) */
 static void dense_forward(network *nt, layer *L, const real *in, int B,
-                          int train)
+                          int pass)
 {
-    (void) nt; (void) train;
+    (void) nt; (void) pass;
     int n_out = L->n_out, n_in = L->n_in;
     for (int j = 0; j < B; j++)
         memcpy(L->out + (long) j * n_out, L->t[1], sizeof(real) * n_out);
