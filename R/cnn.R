@@ -119,7 +119,7 @@ cnn <- function(layers, training_data, epochs, mini_batch_size, lr,
   } else {
     check_cnn_warm_start(warm_start, specs, train)
     par <- list(biases = warm_start$biases,
-                weights = warm_start$weights)
+                weights = warm_start$weights, tensors = warm_start$tensors)
   }
   shapes <- attr(specs, "shapes")
   attr(specs, "shapes") <- NULL
@@ -158,8 +158,17 @@ image_shape <- function(x, arg) {
 }
 
 # Initial parameters for the specs, drawn layer by layer (weights, then
-# biases) with R's RNG.
+# biases) with R's RNG; the other layers' tensors start at the value the
+# engine gives for each (batch normalisation: scale 1, shift 0, running
+# mean 0 and variance 1), in `tensors` (NULL when there are none).
 init_cnn_params <- function(specs, init) {
+  tensors <- lapply(specs, function(s) {
+    if (has_params(s)) return(NULL)
+    t <- spec_tensors(s)
+    if (!length(t$name)) return(NULL)
+    stats::setNames(Map(rep, t$init, t$n), t$name)
+  })
+  if (all(vapply(tensors, is.null, NA))) tensors <- NULL
   par <- lapply(specs[vapply(specs, has_params, NA)], function(s) {
     if (s$kind == "conv2d") {
       g <- s$geom
@@ -178,7 +187,8 @@ init_cnn_params <- function(specs, init) {
     b <- if (init == "article") stats::rnorm(n_b) else numeric(n_b)
     list(W = W, b = b)
   })
-  list(biases = lapply(par, `[[`, "b"), weights = lapply(par, `[[`, "W"))
+  list(biases = lapply(par, `[[`, "b"), weights = lapply(par, `[[`, "W"),
+       tensors = tensors)
 }
 
 check_cnn_warm_start <- function(old, specs, data) {

@@ -57,6 +57,9 @@ typedef struct {
     const char *name;
     double n;                 /* elements, in double: products can overflow */
     int trainable, penalized;
+    double init;              /* the value every element starts at, for the
+                               * tensors the front doors do not draw at
+                               * random (all but W and b) */
 } tensor_spec;
 
 struct layer;
