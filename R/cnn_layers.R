@@ -156,9 +156,12 @@ cnn_specs <- function(layers, in_shape) {
                         shape_label(shape)))
       out <- l$units
       specs[[i]] <- layer_spec("dense", n_in, out, l$activation)
-    } else {
+    } else if (l$type == "dropout") {
       out <- shape
       specs[[i]] <- layer_spec("dropout", n_in, n_in, rate = l$rate)
+    } else {
+      arg_error("`layers` holds a layer of unknown type ", describe(l$type),
+                " (layer ", i, "): make layers with layer_conv2d() and friends.")
     }
     shape <- as.integer(out)
     trail <- c(trail, sprintf("  %d %s: %s", i, l$type, shape_label(shape)))
