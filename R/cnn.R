@@ -143,8 +143,8 @@ check_layer_list <- function(layers) {
     all(vapply(layers, inherits, NA, "nnfs_layer"))
   if (!ok)
     arg_error("`layers` must be a non-empty list of layers made by ",
-              "layer_conv2d(), layer_maxpool2d(), layer_flatten(), ",
-              "layer_dropout() and layer_dense(), not ", describe(layers), ".")
+              "layer_conv2d(), layer_dense() and the other layer_*() ",
+              "constructors, not ", describe(layers), ".")
 }
 
 # c(height, width, channels) of the samples in x (n x h x w (x c)).
