@@ -54,6 +54,16 @@ layer_maxpool2d <- function(pool_size = 2) {
 }
 
 #' @rdname layer_conv2d
+#' @details `layer_avgpool2d()` replaces each window (square, moving by its
+#'   own size like [layer_maxpool2d()]'s) by the mean of its values; in
+#'   backpropagation every input of a window receives the same share,
+#'   `1 / pool_size^2`, of the window's gradient.
+#' @export
+layer_avgpool2d <- function(pool_size = 2) {
+  new_layer("avgpool2d", pool_size = check_size2(pool_size, "pool_size"))
+}
+
+#' @rdname layer_conv2d
 #' @export
 layer_flatten <- function() new_layer("flatten")
 
@@ -98,7 +108,8 @@ layer_label <- function(x) {
     conv2d = sprintf("conv2d: %d filters %dx%d, stride %d, %s padding, %s",
                      x$filters, x$kernel_size[1], x$kernel_size[2], x$stride,
                      x$padding, x$activation),
-    maxpool2d = sprintf("maxpool2d: %dx%d", x$pool_size[1], x$pool_size[2]),
+    maxpool2d = ,
+    avgpool2d = sprintf("%s: %dx%d", x$type, x$pool_size[1], x$pool_size[2]),
     flatten = "flatten",
     dense = sprintf("dense: %d units, %s", x$units, x$activation),
     dropout = sprintf("dropout: rate %g", x$rate))
@@ -123,7 +134,7 @@ cnn_specs <- function(layers, in_shape) {
   for (i in seq_along(layers)) {
     l <- layers[[i]]
     n_in <- prod(shape)
-    if (l$type %in% c("conv2d", "maxpool2d") && length(shape) != 3L)
+    if (l$type %in% c("conv2d", "maxpool2d", "avgpool2d") && length(shape) != 3L)
       fail(i, sprintf("needs an image but gets a flat vector of length %d.", shape))
     if (l$type == "conv2d") {
       k <- l$kernel_size
@@ -136,7 +147,7 @@ cnn_specs <- function(layers, in_shape) {
       geom <- conv_geom(shape[1], shape[2], shape[3], out[1], out[2], out[3],
                         k[1], k[2], l$stride, ey[2], ex[2])
       specs[[i]] <- layer_spec("conv2d", n_in, prod(out), l$activation, geom = geom)
-    } else if (l$type == "maxpool2d") {
+    } else if (l$type %in% c("maxpool2d", "avgpool2d")) {
       p <- l$pool_size
       if (p[1] != p[2])
         fail(i, "needs a square window (the stride equals the window size).")
@@ -146,7 +157,7 @@ cnn_specs <- function(layers, in_shape) {
       out <- c(shape[1] %/% p[1], shape[2] %/% p[2], shape[3])
       geom <- conv_geom(shape[1], shape[2], shape[3], out[1], out[2], out[3],
                         p[1], p[2], p[1], 0L, 0L)
-      specs[[i]] <- layer_spec("maxpool2d", n_in, prod(out), geom = geom)
+      specs[[i]] <- layer_spec(l$type, n_in, prod(out), geom = geom)
     } else if (l$type == "flatten") {
       out <- n_in
       specs[[i]] <- layer_spec("flatten", n_in, n_in)
