@@ -86,6 +86,33 @@ layer_dropout <- function(rate) {
                                            what = "a number in [0, 1)"))
 }
 
+#' @rdname layer_conv2d
+#' @details `layer_batchnorm()` normalises each unit (after a dense layer or
+#'   [layer_flatten()]) or each channel (after a convolution or pooling
+#'   layer: over the batch and all positions of the image) to mean 0 and
+#'   variance 1, then scales and shifts it by the trained `gamma` (starting
+#'   at 1) and `beta` (starting at 0), which the L1 and L2 penalties leave
+#'   alone. In training it uses the statistics of the mini-batch (the
+#'   biased variance) and updates the running statistics kept in the
+#'   network, `running = momentum * running + (1 - momentum) * batch`, with
+#'   the unbiased variance of the batch for `running_var`, as PyTorch does
+#'   (the running mean starts at 0, the running variance at 1); prediction
+#'   and validation use the running statistics. [grad_check()] and
+#'   [backprop_trace()] use the statistics of the batch they are given and
+#'   leave the running ones as they are. The four tensors are in
+#'   `coef(net)` and `net$tensors`; `warm_start` continues from them.
+#' @param momentum Weight of the old running statistics in each update, a
+#'   number in `[0, 1]` (Keras's convention: PyTorch's `momentum = 0.1` is
+#'   `0.9` here).
+#' @param epsilon Added to the variance before its square root, a positive
+#'   number.
+#' @export
+layer_batchnorm <- function(momentum = 0.9, epsilon = 1e-5) {
+  new_layer("batchnorm",
+            momentum = check_number(momentum, "momentum", min = 0, max = 1),
+            epsilon = check_number(epsilon, "epsilon", positive = TRUE))
+}
+
 hidden_activations <- c("linear", "sigmoid", "tanh", "relu", "leaky_relu")
 
 check_size2 <- function(x, arg) {
@@ -112,7 +139,9 @@ layer_label <- function(x) {
     avgpool2d = sprintf("%s: %dx%d", x$type, x$pool_size[1], x$pool_size[2]),
     flatten = "flatten",
     dense = sprintf("dense: %d units, %s", x$units, x$activation),
-    dropout = sprintf("dropout: rate %g", x$rate))
+    dropout = sprintf("dropout: rate %g", x$rate),
+    batchnorm = sprintf("batchnorm: momentum %g, epsilon %g", x$momentum,
+                        x$epsilon))
 }
 
 shape_label <- function(s) {
@@ -167,6 +196,13 @@ cnn_specs <- function(layers, in_shape) {
                         shape_label(shape)))
       out <- l$units
       specs[[i]] <- layer_spec("dense", n_in, out, l$activation)
+    } else if (l$type == "batchnorm") {
+      # statistics per channel of an image, per unit of a vector
+      out <- shape
+      geom <- if (length(shape) == 3L)
+        conv_geom(shape[1], shape[2], shape[3], shape[1], shape[2], shape[3], 1L, 1L)
+      specs[[i]] <- layer_spec("batchnorm", n_in, n_in, geom = geom,
+                               eps = l$epsilon, momentum = l$momentum)
     } else if (l$type == "dropout") {
       out <- shape
       specs[[i]] <- layer_spec("dropout", n_in, n_in, rate = l$rate)
