@@ -4,8 +4,9 @@
 
 #' Train a convolutional neural network
 #'
-#' A network of [layer_conv2d()], [layer_maxpool2d()], [layer_flatten()],
-#' [layer_dropout()] and [layer_dense()] layers, trained by the same C
+#' A network of [layer_conv2d()], [layer_maxpool2d()], [layer_avgpool2d()],
+#' [layer_batchnorm()], [layer_flatten()], [layer_dropout()] and
+#' [layer_dense()] layers, trained by the same C
 #' engine, optimizers and rules as [neuralnetwork()]: convolution runs as
 #' matrix products (read from the image in place for stride 1 without
 #' padding, through im2col otherwise), max pooling routes each gradient to
@@ -58,7 +59,9 @@
 #' @param precision `"double"` or `"single"`, as for [neuralnetwork()].
 #' @return An object of class `c("nnfs_cnn", "nnfs_network")`: as for
 #'   [neuralnetwork()], with convolution weights stored as arrays of
-#'   `kernel height x kernel width x input channels x filters`, plus
+#'   `kernel height x kernel width x input channels x filters`, the
+#'   tensors of batch normalisation layers in `tensors` (see
+#'   [network-fields]), plus
 #'   `cnn_layers` (the layer objects) and `shapes` (the shape after every
 #'   layer). [predict()], [evaluate()], [plot()], [summary()], [coef()] and
 #'   [grad_check()] work as for dense networks; [plot_filters()] and

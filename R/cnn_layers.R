@@ -27,6 +27,7 @@ new_layer <- function(type, ...) {
 #' @examples
 #' layers <- list(
 #'   layer_conv2d(8, 3),
+#'   layer_batchnorm(),
 #'   layer_maxpool2d(2),
 #'   layer_flatten(),
 #'   layer_dropout(0.2),
