@@ -125,7 +125,7 @@ typedef struct layer {
     double rate;              /* dropout rate */
     double eps, momentum;     /* batch normalisation */
     int n_in, n_out;          /* elements per sample in and out */
-    conv_geom g;              /* conv2d, maxpool2d, avgpool2d */
+    conv_geom g;              /* conv2d, pooling; batchnorm of images */
     int n_t;                  /* tensors: spec, values, gradient sink */
     tensor_spec ts[MAX_TENSORS];
     real *t[MAX_TENSORS];
