@@ -4,8 +4,9 @@
 
 #' Train a convolutional neural network
 #'
-#' A network of [layer_conv2d()], [layer_maxpool2d()], [layer_flatten()],
-#' [layer_dropout()] and [layer_dense()] layers, trained by the same C
+#' A network of [layer_conv2d()], [layer_maxpool2d()], [layer_avgpool2d()],
+#' [layer_batchnorm()], [layer_flatten()], [layer_dropout()] and
+#' [layer_dense()] layers, trained by the same C
 #' engine, optimizers and rules as [neuralnetwork()]: convolution runs as
 #' matrix products (read from the image in place for stride 1 without
 #' padding, through im2col otherwise), max pooling routes each gradient to
@@ -58,7 +59,9 @@
 #' @param precision `"double"` or `"single"`, as for [neuralnetwork()].
 #' @return An object of class `c("nnfs_cnn", "nnfs_network")`: as for
 #'   [neuralnetwork()], with convolution weights stored as arrays of
-#'   `kernel height x kernel width x input channels x filters`, plus
+#'   `kernel height x kernel width x input channels x filters`, the
+#'   tensors of batch normalisation layers in `tensors` (see
+#'   [network-fields]), plus
 #'   `cnn_layers` (the layer objects) and `shapes` (the shape after every
 #'   layer). [predict()], [evaluate()], [plot()], [summary()], [coef()] and
 #'   [grad_check()] work as for dense networks; [plot_filters()] and
@@ -119,7 +122,7 @@ cnn <- function(layers, training_data, epochs, mini_batch_size, lr,
   } else {
     check_cnn_warm_start(warm_start, specs, train)
     par <- list(biases = warm_start$biases,
-                weights = warm_start$weights)
+                weights = warm_start$weights, tensors = warm_start$tensors)
   }
   shapes <- attr(specs, "shapes")
   attr(specs, "shapes") <- NULL
@@ -143,8 +146,8 @@ check_layer_list <- function(layers) {
     all(vapply(layers, inherits, NA, "nnfs_layer"))
   if (!ok)
     arg_error("`layers` must be a non-empty list of layers made by ",
-              "layer_conv2d(), layer_maxpool2d(), layer_flatten(), ",
-              "layer_dropout() and layer_dense(), not ", describe(layers), ".")
+              "layer_conv2d(), layer_dense() and the other layer_*() ",
+              "constructors, not ", describe(layers), ".")
 }
 
 # c(height, width, channels) of the samples in x (n x h x w (x c)).
@@ -158,8 +161,17 @@ image_shape <- function(x, arg) {
 }
 
 # Initial parameters for the specs, drawn layer by layer (weights, then
-# biases) with R's RNG.
+# biases) with R's RNG; the other layers' tensors start at the value the
+# engine gives for each (batch normalisation: scale 1, shift 0, running
+# mean 0 and variance 1), in `tensors` (NULL when there are none).
 init_cnn_params <- function(specs, init) {
+  tensors <- lapply(specs, function(s) {
+    if (has_params(s)) return(NULL)
+    t <- spec_tensors(s)
+    if (!length(t$name)) return(NULL)
+    stats::setNames(Map(rep, t$init, t$n), t$name)
+  })
+  if (all(vapply(tensors, is.null, NA))) tensors <- NULL
   par <- lapply(specs[vapply(specs, has_params, NA)], function(s) {
     if (s$kind == "conv2d") {
       g <- s$geom
@@ -178,7 +190,8 @@ init_cnn_params <- function(specs, init) {
     b <- if (init == "article") stats::rnorm(n_b) else numeric(n_b)
     list(W = W, b = b)
   })
-  list(biases = lapply(par, `[[`, "b"), weights = lapply(par, `[[`, "W"))
+  list(biases = lapply(par, `[[`, "b"), weights = lapply(par, `[[`, "W"),
+       tensors = tensors)
 }
 
 check_cnn_warm_start <- function(old, specs, data) {

@@ -27,6 +27,7 @@ new_layer <- function(type, ...) {
 #' @examples
 #' layers <- list(
 #'   layer_conv2d(8, 3),
+#'   layer_batchnorm(),
 #'   layer_maxpool2d(2),
 #'   layer_flatten(),
 #'   layer_dropout(0.2),
@@ -54,6 +55,16 @@ layer_maxpool2d <- function(pool_size = 2) {
 }
 
 #' @rdname layer_conv2d
+#' @details `layer_avgpool2d()` replaces each window (square, moving by its
+#'   own size like [layer_maxpool2d()]'s) by the mean of its values; in
+#'   backpropagation every input of a window receives the same share,
+#'   `1 / pool_size^2`, of the window's gradient.
+#' @export
+layer_avgpool2d <- function(pool_size = 2) {
+  new_layer("avgpool2d", pool_size = check_size2(pool_size, "pool_size"))
+}
+
+#' @rdname layer_conv2d
 #' @export
 layer_flatten <- function() new_layer("flatten")
 
@@ -74,6 +85,33 @@ layer_dense <- function(units, activation = "linear") {
 layer_dropout <- function(rate) {
   new_layer("dropout", rate = check_number(rate, "rate", min = 0, max = 1 - 1e-12,
                                            what = "a number in [0, 1)"))
+}
+
+#' @rdname layer_conv2d
+#' @details `layer_batchnorm()` normalises each unit (after a dense layer or
+#'   [layer_flatten()]) or each channel (after a convolution or pooling
+#'   layer: over the batch and all positions of the image) to mean 0 and
+#'   variance 1, then scales and shifts it by the trained `gamma` (starting
+#'   at 1) and `beta` (starting at 0), which the L1 and L2 penalties leave
+#'   alone. In training it uses the statistics of the mini-batch (the
+#'   biased variance) and updates the running statistics kept in the
+#'   network, `running = momentum * running + (1 - momentum) * batch`, with
+#'   the unbiased variance of the batch for `running_var`, as PyTorch does
+#'   (the running mean starts at 0, the running variance at 1); prediction
+#'   and validation use the running statistics. [grad_check()] and
+#'   [backprop_trace()] use the statistics of the batch they are given and
+#'   leave the running ones as they are. The four tensors are in
+#'   `coef(net)` and `net$tensors`; `warm_start` continues from them.
+#' @param momentum Weight of the old running statistics in each update, a
+#'   number in `[0, 1]` (Keras's convention: PyTorch's `momentum = 0.1` is
+#'   `0.9` here).
+#' @param epsilon Added to the variance before its square root, a positive
+#'   number.
+#' @export
+layer_batchnorm <- function(momentum = 0.9, epsilon = 1e-5) {
+  new_layer("batchnorm",
+            momentum = check_number(momentum, "momentum", min = 0, max = 1),
+            epsilon = check_number(epsilon, "epsilon", positive = TRUE))
 }
 
 hidden_activations <- c("linear", "sigmoid", "tanh", "relu", "leaky_relu")
@@ -98,10 +136,13 @@ layer_label <- function(x) {
     conv2d = sprintf("conv2d: %d filters %dx%d, stride %d, %s padding, %s",
                      x$filters, x$kernel_size[1], x$kernel_size[2], x$stride,
                      x$padding, x$activation),
-    maxpool2d = sprintf("maxpool2d: %dx%d", x$pool_size[1], x$pool_size[2]),
+    maxpool2d = ,
+    avgpool2d = sprintf("%s: %dx%d", x$type, x$pool_size[1], x$pool_size[2]),
     flatten = "flatten",
     dense = sprintf("dense: %d units, %s", x$units, x$activation),
-    dropout = sprintf("dropout: rate %g", x$rate))
+    dropout = sprintf("dropout: rate %g", x$rate),
+    batchnorm = sprintf("batchnorm: momentum %g, epsilon %g", x$momentum,
+                        x$epsilon))
 }
 
 shape_label <- function(s) {
@@ -123,7 +164,7 @@ cnn_specs <- function(layers, in_shape) {
   for (i in seq_along(layers)) {
     l <- layers[[i]]
     n_in <- prod(shape)
-    if (l$type %in% c("conv2d", "maxpool2d") && length(shape) != 3L)
+    if (l$type %in% c("conv2d", "maxpool2d", "avgpool2d") && length(shape) != 3L)
       fail(i, sprintf("needs an image but gets a flat vector of length %d.", shape))
     if (l$type == "conv2d") {
       k <- l$kernel_size
@@ -136,7 +177,7 @@ cnn_specs <- function(layers, in_shape) {
       geom <- conv_geom(shape[1], shape[2], shape[3], out[1], out[2], out[3],
                         k[1], k[2], l$stride, ey[2], ex[2])
       specs[[i]] <- layer_spec("conv2d", n_in, prod(out), l$activation, geom = geom)
-    } else if (l$type == "maxpool2d") {
+    } else if (l$type %in% c("maxpool2d", "avgpool2d")) {
       p <- l$pool_size
       if (p[1] != p[2])
         fail(i, "needs a square window (the stride equals the window size).")
@@ -146,7 +187,7 @@ cnn_specs <- function(layers, in_shape) {
       out <- c(shape[1] %/% p[1], shape[2] %/% p[2], shape[3])
       geom <- conv_geom(shape[1], shape[2], shape[3], out[1], out[2], out[3],
                         p[1], p[2], p[1], 0L, 0L)
-      specs[[i]] <- layer_spec("maxpool2d", n_in, prod(out), geom = geom)
+      specs[[i]] <- layer_spec(l$type, n_in, prod(out), geom = geom)
     } else if (l$type == "flatten") {
       out <- n_in
       specs[[i]] <- layer_spec("flatten", n_in, n_in)
@@ -156,9 +197,19 @@ cnn_specs <- function(layers, in_shape) {
                         shape_label(shape)))
       out <- l$units
       specs[[i]] <- layer_spec("dense", n_in, out, l$activation)
-    } else {
+    } else if (l$type == "batchnorm") {
+      # statistics per channel of an image, per unit of a vector
+      out <- shape
+      geom <- if (length(shape) == 3L)
+        conv_geom(shape[1], shape[2], shape[3], shape[1], shape[2], shape[3], 1L, 1L)
+      specs[[i]] <- layer_spec("batchnorm", n_in, n_in, geom = geom,
+                               eps = l$epsilon, momentum = l$momentum)
+    } else if (l$type == "dropout") {
       out <- shape
       specs[[i]] <- layer_spec("dropout", n_in, n_in, rate = l$rate)
+    } else {
+      arg_error("`layers` holds a layer of unknown type ", describe(l$type),
+                " (layer ", i, "): make layers with layer_conv2d() and friends.")
     }
     shape <- as.integer(out)
     trail <- c(trail, sprintf("  %d %s: %s", i, l$type, shape_label(shape)))

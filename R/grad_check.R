@@ -3,12 +3,16 @@
 
 #' Check backpropagation against finite differences
 #'
-#' Computes the gradient of the mean loss with respect to every parameter
-#' of a network by backpropagation (the engine's backward pass) and by
+#' Computes the gradient of the mean loss with respect to every trainable
+#' parameter of a network (the weights `W` and biases `b` of dense and
+#' convolution layers, the scales `gamma` and shifts `beta` of batch
+#' normalisation) by backpropagation (the engine's backward pass) and by
 #' central finite differences,
 #' \deqn{fd = (L(w + \epsilon) - L(w - \epsilon)) / (2 \epsilon),}
 #' where \eqn{L} is the mean loss over the samples given (the network's
-#' cost, without dropout and without the L1/L2 penalties). Each parameter's
+#' cost, without dropout and without the L1/L2 penalties; batch
+#' normalisation uses the statistics of these samples, as in training,
+#' and leaves its running statistics as they are). Each parameter's
 #' relative error is
 #' \deqn{|g - fd| / \max(|g| + |fd|, 10^{-8}),}
 #' with \eqn{g} the backpropagated gradient; the floor keeps parameters
@@ -23,7 +27,7 @@
 #' layers, can show a relative error above 1e-6 even when backpropagation
 #' is exact. The largest absolute error `max_abs_error` tells these apart.
 #'
-#' @param net A network returned by [neuralnetwork()].
+#' @param net A network returned by [neuralnetwork()] or [cnn()].
 #' @param x Samples: an `n x p` matrix or data frame (with `y`), or data
 #'   with targets in any format [neuralnetwork()] takes for
 #'   `training_data` (then `y` is `NULL`). A handful of samples is enough.
@@ -36,9 +40,9 @@
 #' @return An object of class `nnfs_grad_check`: a list with
 #'   `max_rel_error`, `max_abs_error` (largest \eqn{|g - fd|}), `by_layer`
 #'   (a data frame with the number of checked parameters and the largest
-#'   relative and absolute errors for the weights `W` and biases `b` of
-#'   each layer, numbered like [coef()]), `details` (one row
-#'   per checked parameter: layer, `W` or `b`, its index, the backpropagated
+#'   relative and absolute errors for each trainable tensor (`W`, `b`,
+#'   `gamma`, `beta`) of each layer, numbered like [coef()]), `details`
+#'   (one row per checked parameter: layer, tensor, its index, the backpropagated
 #'   and the numerical gradient, the relative error), `loss`, `eps`,
 #'   `n_checked` and `n_params` (all parameters).
 #' @export
@@ -60,7 +64,7 @@ grad_check <- function(net, x, y = NULL, eps = 1e-5, n_params = NULL) {
   params <- network_params(net)
   cost <- net$settings$C
   bp <- engine_backprop(layers, params, X, d$y, cost)
-  where <- param_positions(params)
+  where <- param_positions(bp$grads, params)
   n_total <- nrow(where)
   pick <- seq_len(n_total)
   if (!is.null(n_params)) {
@@ -76,12 +80,12 @@ grad_check <- function(net, x, y = NULL, eps = 1e-5, n_params = NULL) {
   }
   g <- fd <- numeric(nrow(where))
   for (r in seq_len(nrow(where))) {
-    l <- where$spec[r]; w <- where$which[r]; i <- where$index[r]
+    l <- where$spec[r]; w <- where$tensor[r]; i <- where$index[r]
     g[r] <- bp$grads[[l]][[w]][i]
     fd[r] <- (loss_at(l, w, i, eps) - loss_at(l, w, i, -eps)) / (2 * eps)
   }
   rel <- abs(g - fd) / pmax(abs(g) + abs(fd), 1e-8)
-  details <- data.frame(layer = where$layer, parameter = c("W", "b")[where$which],
+  details <- data.frame(layer = where$layer, parameter = where$tensor,
                         index = where$index, backprop = g, numeric = fd,
                         rel_error = rel, stringsAsFactors = FALSE)
   structure(list(max_rel_error = max(rel), max_abs_error = max(abs(g - fd)),
@@ -91,16 +95,19 @@ grad_check <- function(net, x, y = NULL, eps = 1e-5, n_params = NULL) {
             class = "nnfs_grad_check")
 }
 
-# Every parameter as (spec: index in params, layer: count among layers with
-# parameters, which: 1 for W, 2 for b, index within it).
-param_positions <- function(params) {
-  specs <- which(!vapply(params, is.null, NA))
-  rows <- lapply(seq_along(specs), function(j) {
-    p <- params[[specs[j]]]
-    nw <- length(p[[1L]])
-    nb <- length(p[[2L]])
-    data.frame(spec = specs[j], layer = j, which = rep(1:2, c(nw, nb)),
-               index = c(seq_len(nw), seq_len(nb)))
+# Every trainable value, as the gradients the engine returned (`grads`,
+# one named list of trainable tensors per layer spec) lay them out: spec
+# (index in params), layer (count among the layers with tensors, as
+# coef() numbers them), tensor (its name) and index within it.
+param_positions <- function(grads, params) {
+  layer_no <- cumsum(!vapply(params, is.null, NA))
+  specs <- which(!vapply(grads, is.null, NA))
+  rows <- lapply(specs, function(l) {
+    g <- grads[[l]]
+    data.frame(spec = l, layer = layer_no[l],
+               tensor = rep(names(g), lengths(g)),
+               index = unlist(lapply(lengths(g), seq_len), use.names = FALSE),
+               stringsAsFactors = FALSE)
   })
   do.call(rbind, rows)
 }
@@ -113,7 +120,9 @@ grad_check_by_layer <- function(details) {
                checked = nrow(p), max_rel_error = max(p$rel_error),
                max_abs_error = max(abs(p$backprop - p$numeric)),
                stringsAsFactors = FALSE)))
-  out <- out[order(out$layer, out$parameter != "W"), , drop = FALSE]
+  # within a layer, its tensors in the engine's order (W before b)
+  out <- out[order(out$layer, match(out$parameter, unique(details$parameter))), ,
+             drop = FALSE]
   rownames(out) <- NULL
   out
 }

@@ -218,23 +218,40 @@ print.nnfs_evaluation <- function(x, ...) {
 
 # ---- print, summary, coef ---------------------------------------------------
 
-# One row per layer spec: type, units in and out, activation, parameters.
+# One row per layer spec: type, units in and out, activation, parameters
+# (trainable values), and for networks with running statistics (batch
+# normalisation) a column of those, which training sets but does not
+# train; the engine says which tensors are which.
 layer_table <- function(object) {
   params <- network_params(object)
+  count <- function(p, s, trainable) {
+    if (is.null(p)) return(0)
+    t <- spec_tensors(s)
+    sum(t$n[t$trainable == trainable])
+  }
   act_name <- function(s) {
     if (s$kind == "dropout") return(sprintf("rate %g", s$rate))
     if (s$kind %in% c("dense", "conv2d")) return(s$act)
     "-"
   }
   specs <- object$layers
-  data.frame(
+  tab <- data.frame(
     layer = seq_along(specs),
     type = vapply(specs, `[[`, "", "kind"),
     inputs = vapply(specs, `[[`, 0L, "n_in"),
     outputs = vapply(specs, `[[`, 0L, "n_out"),
     activation = vapply(specs, act_name, ""),
-    parameters = vapply(params, function(p) length(p$W) + length(p$b), 0),
+    parameters = unlist(Map(count, params, specs, TRUE)),
     stringsAsFactors = FALSE)
+  running <- unlist(Map(count, params, specs, FALSE))
+  if (any(running > 0)) tab$running_stats <- running
+  tab
+}
+
+# " (and 32 running statistics)" when the table has any, else ""
+running_note <- function(tab) {
+  n <- sum(tab$running_stats)
+  if (n > 0) sprintf(" (and %d running statistics)", as.integer(n)) else ""
 }
 
 network_shape <- function(object) {
@@ -282,8 +299,9 @@ print.nnfs_network <- function(x, ...) {
   check_network(x, "x")
   tab <- layer_table(x)
   s <- x$settings
-  cat(sprintf("A neural network (%s), %s, %d parameters\n", class(x)[1L],
-              network_shape(x), as.integer(sum(tab$parameters))))
+  cat(sprintf("A neural network (%s), %s, %d parameters%s\n", class(x)[1L],
+              network_shape(x), as.integer(sum(tab$parameters)),
+              running_note(tab)))
   acts <- tab$activation[tab$type %in% c("dense", "conv2d")]
   cat(sprintf("  activations: %s; cost \"%s\"\n", paste(acts, collapse = ", "), s$C))
   cat("  ", describe_task(x), "\n", sep = "")
@@ -314,8 +332,10 @@ print.nnfs_network <- function(x, ...) {
 #' @param ... Not used.
 #' @return `print()` returns `x` invisibly. `summary()` returns an object
 #'   of class `summary.nnfs_network`: a list with `layers` (a data frame with one row per layer: type, inputs,
-#'   outputs, activation or dropout rate, number of parameters),
-#'   `parameters` (their total), `task`, `settings`, `epochs` (epochs in the
+#'   outputs, activation or dropout rate, number of parameters, and for
+#'   networks with batch normalisation the number of running statistics,
+#'   which training sets but not by gradients), `parameters` (the total
+#'   of trainable parameters), `task`, `settings`, `epochs` (epochs in the
 #'   history), `best_epoch` and `final`, the row of the history of the
 #'   parameters kept (the last row unless early stopping kept another).
 #' @export
@@ -342,7 +362,8 @@ print.summary.nnfs_network <- function(x, ...) {
   s <- x$settings
   cat(sprintf("Neural network %s: %s\n\n", x$shape, x$task))
   print(x$layers, row.names = FALSE)
-  cat(sprintf("\nTotal parameters: %d\n", as.integer(x$parameters)))
+  cat(sprintf("\nTotal parameters: %d%s\n", as.integer(x$parameters),
+              running_note(x$layers)))
   cat(sprintf("Cost \"%s\", optimizer %s, lr %g, mini-batch %d", s$C, s$optimizer,
               s$lr, s$mini_batch_size))
   if (isTRUE(s$l1 > 0) || isTRUE(s$l2 > 0)) cat(sprintf(", l1 %g, l2 %g", s$l1, s$l2))
@@ -366,8 +387,10 @@ print.summary.nnfs_network <- function(x, ...) {
 #' @param ... Not used.
 #' @return A list with one element per layer that has parameters, named
 #'   `layer1`, `layer2`, ..., each `list(W = , b = )`: the `n_out x n_in`
-#'   weight matrix and the bias vector. The article's `list(biases,
-#'   weights)` is `net[1:2]`.
+#'   weight matrix (or the convolution's filter array) and the bias
+#'   vector; for a [layer_batchnorm()], `list(gamma = , beta = ,
+#'   running_mean = , running_var = )`, one value per unit or channel. The
+#'   article's `list(biases, weights)` is `net[1:2]`.
 #' @export
 #' @importFrom stats coef
 #' @examples

@@ -6,9 +6,11 @@
 # both, so `net$history` works as it did when these were list elements, and
 # so do networks saved by nnfs 0.1.0, which were lists of twelve fields.
 
-# A network from its parameters (list(biases, weights)), its fields (a
-# named list stored as attributes) and its class.
+# A network from its parameters (list(biases, weights), and `tensors` when
+# it has layers with other tensors: see has_params()), its fields (a named
+# list stored as attributes) and its class.
 new_network <- function(par, fields, class) {
+  if (!is.null(par$tensors)) fields$tensors <- par$tensors
   net <- list(biases = par$biases, weights = par$weights)
   attributes(net) <- c(list(names = c("biases", "weights")), fields,
                        list(class = class))
@@ -28,6 +30,10 @@ reserved_attributes <- c("names", "class", "dim", "dimnames", "row.names",
 #' `settings`, the classes in `levels`, the input names in `features`,
 #' `input_dim`, `task`, `epochs_run`, `best_epoch`) is kept in the object's
 #' attributes, and `$` reaches both: `net$history`, `net$weights`.
+#' `weights` and `biases` hold the parameters of the dense and convolution
+#' layers; a network with other layers that own tensors
+#' ([layer_batchnorm()]) keeps them in `tensors`, a list with one element
+#' per layer of `layers`: `NULL`, or that layer's named tensors.
 #'
 #' @param x A network.
 #' @param name The name of a field.

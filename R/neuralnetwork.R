@@ -514,18 +514,23 @@ init_dense_params <- function(sizes, init) {
 # The initialisations neuralnetwork() offers, the articles' first.
 dense_inits <- c("article", "normal", "relu_uniform", "xavier", "he")
 
-# Layers that carry parameters (their W and b are the elements of
-# object$weights and object$biases, in order).
+# Layers whose tensors are a weight array W and a bias vector b, held in
+# object$weights and object$biases, in order: the tutorials' view of a
+# network. The tensors of any other layer (batch normalisation's gamma,
+# beta and running statistics) are in object$tensors, one element per
+# layer spec (NULL for layers without any); networks without such layers
+# have no `tensors` field.
 has_params <- function(spec) {
   spec$kind %in% c("dense", "conv2d")
 }
 
-# The object's parameters as the engine wants them: one element per layer
-# spec, list(W, b) or NULL.
+# The object's tensors as the engine wants them: one element per layer
+# spec, list(W, b), the layer's named list from `tensors`, or NULL.
 network_params <- function(object) {
   j <- 0L
-  lapply(object$layers, function(s) {
-    if (!has_params(s)) return(NULL)
+  tens <- object$tensors
+  lapply(seq_along(object$layers), function(i) {
+    if (!has_params(object$layers[[i]])) return(if (!is.null(tens)) tens[[i]])
     j <<- j + 1L
     list(W = object$weights[[j]], b = object$biases[[j]])
   })
@@ -533,10 +538,23 @@ network_params <- function(object) {
 
 # The inverse: put engine parameters (as from engine_fit()) into the object.
 set_network_params <- function(object, params) {
-  params <- params[vapply(object$layers, has_params, NA)]
-  object$weights <- lapply(params, function(p) p[[1L]])
-  object$biases <- lapply(params, function(p) p[[2L]])
+  wb <- vapply(object$layers, has_params, NA)
+  object$weights <- lapply(params[wb], `[[`, "W")
+  object$biases <- lapply(params[wb], `[[`, "b")
+  params[wb] <- list(NULL)
+  object$tensors <- if (any(!vapply(params, is.null, NA))) params
   object
+}
+
+# The trainable tensors of each layer (what gradients and optimizer state
+# are shaped like), as the engine marks them: network_params() without
+# running statistics.
+trainable_params <- function(object) {
+  Map(function(p, s) {
+    if (is.null(p)) return(NULL)
+    t <- spec_tensors(s)
+    p[t$name[t$trainable]]
+  }, network_params(object), object$layers)
 }
 
 continue_history <- function(old, new) {

@@ -4,16 +4,19 @@
 # parameters, and call engine_fit() / engine_predict() / engine_backprop().
 #
 # Layer spec (what src/glue_train.c reads):
-#   list(kind, act, slope, rate, n_in, n_out, geom)
+#   list(kind, act, slope, rate, n_in, n_out, geom[, eps, momentum])
 #   kind: the name of a layer kind, act: the name of an activation, both
 #         from the engine's tables (engine_tables()); n_in, n_out: elements
 #         per sample
 #   geom: NULL, or integer (in_h, in_w, in_c, out_h, out_w, out_c, kh, kw,
-#         stride, pad_t, pad_l) for conv2d and maxpool2d
+#         stride, pad_t, pad_l) for conv2d, pooling, and batch
+#         normalisation of images
+#   eps, momentum: batch normalisation only
 # Parameters: one named list of tensors per layer, as the layer's kind
-# names them: list(W = <double matrix/array>, b = <double vector>) for
-# dense (W is n_out x n_in) and conv2d (W is the array kh x kw x in_c x
-# filters), NULL for layers without any.
+# names them (spec_tensors() asks the engine): list(W = <double
+# matrix/array>, b = <double vector>) for dense (W is n_out x n_in) and
+# conv2d (W is the array kh x kw x in_c x filters), list(gamma, beta,
+# running_mean, running_var) for batchnorm, NULL for layers without any.
 
 # The names the engine knows (layer kinds, activations, costs, optimizers
 # and their state slots), read once from its own tables: R keeps no copy.
@@ -48,11 +51,30 @@ legacy_specs <- function(specs) {
 }
 
 layer_spec <- function(kind, n_in, n_out, activation = "linear", slope = 0.1,
-                       rate = 0, geom = NULL) {
-  list(kind = kind, act = activation,
-       slope = as.double(slope), rate = as.double(rate),
-       n_in = as.integer(n_in), n_out = as.integer(n_out),
-       geom = if (is.null(geom)) NULL else as.integer(geom))
+                       rate = 0, geom = NULL, eps = NULL, momentum = NULL) {
+  s <- list(kind = kind, act = activation,
+            slope = as.double(slope), rate = as.double(rate),
+            n_in = as.integer(n_in), n_out = as.integer(n_out),
+            geom = if (is.null(geom)) NULL else as.integer(geom))
+  if (!is.null(eps)) s$eps <- as.double(eps)
+  if (!is.null(momentum)) s$momentum <- as.double(momentum)
+  s
+}
+
+# What the engine makes of a layer spec (C_layer_info): list(problem,
+# tensors), problem NULL or what the kind's check finds wrong, tensors
+# list(name, n, trainable, penalized, init) of the tensors its kind owns.
+# The spec's fields must have the types the glue reads (check_network()
+# makes sure of it for edited models).
+engine_layer_info <- function(spec) .Call(C_layer_info, spec)
+
+# The tensors of a layer spec that the engine accepts, as the engine
+# describes them (see engine_layer_info()).
+spec_tensors <- function(spec) {
+  info <- engine_layer_info(spec)
+  if (!is.null(info$problem))
+    stop("internal error: a ", spec$kind, " layer with ", info$problem)
+  info$tensors
 }
 
 # The settings every front door shares (epochs, batch, lr, cost, optimizer
@@ -225,7 +247,7 @@ train_network <- function(net, train, val, s, warm_start) {
 warm_state <- function(old, net, optimizer, n) {
   st <- if (is.null(old)) NULL else old$optimizer_state
   if (is.null(st) || !identical(st$optimizer, optimizer)) return(NULL)
-  params <- network_params(net)
+  params <- trainable_params(net)
   fits <- function(slot) {
     is.list(slot) && length(slot) == length(params) &&
       all(mapply(function(s, p) {
@@ -321,14 +343,13 @@ engine_backprop <- function(layers, params, x, y, cost = "ce",
 
 # ---- size limits -------------------------------------------------------------
 
-# Numbers of weights and biases of a layer spec, c(weights, biases), as
-# doubles (a product of sizes can pass the integer range).
+# Numbers of values in the tensors of a layer spec, c(weights, others):
+# the penalized ones (W) and the rest (biases, batch normalisation's
+# scales, shifts and running statistics), as doubles (a product of sizes
+# can pass the integer range), from the engine's own description.
 spec_param_counts <- function(s) {
-  if (s$kind == "dense")
-    return(c(as.double(s$n_in) * s$n_out, s$n_out))
-  if (s$kind == "conv2d")
-    return(c(prod(as.double(s$geom[c(7, 8, 3, 6)])), s$geom[6]))
-  c(0, 0)
+  t <- spec_tensors(s)
+  c(sum(t$n[t$penalized]), sum(t$n[!t$penalized]))
 }
 
 # Refuse a network the engine cannot hold before anything is allocated: the
@@ -412,6 +433,7 @@ check_network <- function(net, arg) {
   specs <- net$layers
   if (!is.list(specs) || length(specs) < 1L) bad("it has no layers")
   prev <- NULL
+  infos <- vector("list", length(specs))
   for (i in seq_along(specs)) {
     s <- specs[[i]]
     name_ok <- function(v) is.character(v) && length(v) == 1L && !is.na(v)
@@ -425,13 +447,18 @@ check_network <- function(net, arg) {
       bad("layer ", i, " has an unknown kind, activation or size")
     if (!is.null(prev) && s$n_in != prev)
       bad("layer ", i, " takes ", s$n_in, " inputs but the layer before gives ", prev)
-    if (!is.numeric(s$slope) || length(s$slope) != 1L || !is.finite(s$slope) ||
-        !is.numeric(s$rate) || length(s$rate) != 1L || !(s$rate >= 0 && s$rate < 1))
+    num1 <- function(v) is.numeric(v) && length(v) == 1L
+    if (!num1(s$slope) || !is.finite(s$slope) ||
+        !num1(s$rate) || !isTRUE(s$rate >= 0 && s$rate < 1))
       bad("layer ", i, " has an invalid slope or dropout rate")
-    if (s$kind %in% c("conv2d", "maxpool2d") && !geom_ok(s))
+    if (!all(vapply(s[intersect(c("eps", "momentum"), names(s))], num1, NA)))
+      bad("layer ", i, " has an invalid epsilon or momentum")
+    if (!is.null(s$geom) && (!is.integer(s$geom) || length(s$geom) != 11L))
       bad("layer ", i, " has an inconsistent geometry")
-    if (s$kind %in% c("dropout", "flatten") && s$n_in != s$n_out)
-      bad("layer ", i, " changes the size of its input")
+    # the rules of each kind (geometry, sizes, rates) are the engine's own
+    info <- engine_layer_info(s)
+    if (!is.null(info$problem)) bad("layer ", i, " has ", info$problem)
+    infos[[i]] <- info$tensors
     prev <- s$n_out
   }
   with_params <- specs[vapply(specs, has_params, NA)]
@@ -453,23 +480,29 @@ check_network <- function(net, arg) {
     if (!all_finite(W) || !all_finite(b))
       bad("the parameters of layer ", j, " are not all finite")
   }
+  # the other layers' tensors (batch normalisation): net$tensors, one
+  # element per layer, NULL for layers without any (or no field at all)
+  tens <- net$tensors
+  if (!is.null(tens) && (!is.list(tens) || length(tens) != length(specs)))
+    bad("`tensors` must have one element per layer (", length(specs), ")")
+  for (i in which(!vapply(specs, has_params, NA))) {
+    t <- infos[[i]]
+    got <- if (is.null(tens)) NULL else tens[[i]]
+    if (!length(t$name)) {
+      if (!is.null(got)) bad("layer ", i, " has no tensors but `tensors` holds some")
+      next
+    }
+    ok <- is.list(got) && identical(names(got), t$name) &&
+      all(vapply(got, is.double, NA)) && all(lengths(got) == t$n)
+    if (!ok)
+      bad("layer ", i, " (", specs[[i]]$kind, ") must hold the tensors ",
+          paste0(t$name, " (", format_count(t$n), ")", collapse = ", "),
+          ", doubles, in `tensors`")
+    if (!all(vapply(got, all_finite, NA)))
+      bad("the tensors of layer ", i, " are not all finite")
+  }
   d <- net$input_dim
   if (!is.numeric(d) || !length(d) || anyNA(d) || prod(d) != specs[[1L]]$n_in)
     bad("`input_dim` does not match the first layer's ", specs[[1L]]$n_in, " inputs")
   invisible(net)
-}
-
-# The conv_geom of a conv2d/maxpool2d spec fits its sizes and input.
-geom_ok <- function(s) {
-  g <- s$geom
-  if (!is.integer(g) || length(g) != 11L || anyNA(g) || any(g[1:9] < 1L) ||
-      any(g[10:11] < 0L) || g[10] >= g[7] || g[11] >= g[8])
-    return(FALSE)
-  g <- as.double(g)
-  ok <- prod(g[1:3]) == s$n_in && prod(g[4:6]) == s$n_out &&
-    (g[4] - 1) * g[9] - g[10] < g[1] && (g[5] - 1) * g[9] - g[11] < g[2]
-  if (s$kind == "maxpool2d")
-    ok <- ok && g[6] == g[3] && g[10] == 0 && g[11] == 0 &&
-      (g[4] - 1) * g[9] + g[7] <= g[1] && (g[5] - 1) * g[9] + g[8] <= g[2]
-  ok
 }

@@ -99,7 +99,9 @@ static void copy_out(double *dst, const real *src, long n)
 
 /* ---- the network ---- */
 
-static void build_layer(layer *L, SEXP s, int l)
+/* Fill L from the R description s of layer l (from 0, for messages);
+ * NULL, or what the kind's check finds wrong with it. */
+static const char *parse_layer(layer *L, SEXP s, int l)
 {
     SEXP kind = get_elt(s, "kind");
     if (TYPEOF(kind) != STRSXP || xlength(kind) != 1 ||
@@ -121,7 +123,12 @@ static void build_layer(layer *L, SEXP s, int l)
                         v[8], v[9], v[10]};
         L->g = cg;
     }
-    const char *bad = L->kind->check ? L->kind->check(L) : NULL;
+    return L->kind->check ? L->kind->check(L) : NULL;
+}
+
+static void build_layer(layer *L, SEXP s, int l)
+{
+    const char *bad = parse_layer(L, s, l);
     if (bad) error("internal error: layer %d has %s", l + 1, bad);
     if (layer_init_tensors(L))
         error("layer %d has a tensor of more than %d values; the engine "
@@ -472,7 +479,8 @@ SEXP C_predict(SEXP layers, SEXP params, SEXP x, SEXP rows, SEXP threads)
 }
 
 /* ---- one forward and backward pass over a whole batch ----
- * x (p x B) and y (k x B), without dropout, for C_backprop and C_trace:
+ * x (p x B) and y (k x B), for C_backprop and C_trace: a PASS_GRAD pass
+ * (no dropout; batch statistics, the running ones left as they are):
  * builds nt over `params`, runs the pass and returns the mean loss; the
  * layers' outputs, dout (dLoss/dz for layers with an activation) and the
  * gradient sums (in nt->ps.g) are left in nt. *B receives the batch size,
@@ -491,7 +499,7 @@ static double batch_pass(network *nt, int *B, const real **xr, SEXP layers,
     bind_buffers(nt, n);
     layer *out = net_last(nt);
     const real *yr = reals_of(y);
-    net_forward(nt, s.v, n, 0);
+    net_forward(nt, s.v, n, PASS_GRAD);
     double loss = loss_forward(out->out, yr, cost, out->act, k, n) / n;
     optim_grad_only(nt);
     loss_delta(out->dout, out->out, yr, cost, out->act, out->slope, k, n);
@@ -544,7 +552,7 @@ static SEXP pre_activation(network *nt, layer *L, const real *in, int B)
     layer tmp = *L;
     tmp.act = ACT_LINEAR;
     tmp.out = (real *) R_alloc((size_t) L->n_out * B, sizeof(real));
-    L->kind->forward(nt, &tmp, in, B, 0);
+    L->kind->forward(nt, &tmp, in, B, PASS_GRAD);
     return matrix_of(tmp.out, L->n_out, B);
 }
 
@@ -589,6 +597,52 @@ SEXP C_trace(SEXP layers, SEXP params, SEXP x, SEXP y, SEXP opts)
 }
 
 #ifndef NNFS_SINGLE
+/* ---- C_layer_info(spec): what the engine makes of one layer ----
+ * list(problem, tensors): problem NULL, or what the kind's check finds
+ * wrong with the description (then tensors is NULL); tensors
+ * list(name, n, trainable, penalized, init), one element per tensor the
+ * kind owns, in its order. The description's fields must have the types
+ * glue_train.c reads (R checks them first). R asks this instead of keeping
+ * its own copy of each kind's rules and tensors. */
+SEXP C_layer_info(SEXP spec)
+{
+    layer L;
+    memset(&L, 0, sizeof(layer));
+    const char *bad = parse_layer(&L, spec, 0);
+    const char *nm[] = {"problem", "tensors", ""};
+    SEXP res = PROTECT(mkNamed(VECSXP, nm));
+    if (bad) {
+        SET_VECTOR_ELT(res, 0, mkString(bad));
+        UNPROTECT(1);
+        return res;
+    }
+    /* the kind's specs, sizes in double: no limit is applied here */
+    tensor_spec ts[MAX_TENSORS];
+    int n = L.kind->tensors ? L.kind->tensors(&L, ts) : 0;
+    const char *tn[] = {"name", "n", "trainable", "penalized", "init", ""};
+    SEXP t = PROTECT(mkNamed(VECSXP, tn));
+    SEXP name = allocVector(STRSXP, n);
+    SET_VECTOR_ELT(t, 0, name);
+    SEXP size = allocVector(REALSXP, n);
+    SET_VECTOR_ELT(t, 1, size);
+    SEXP tr = allocVector(LGLSXP, n);
+    SET_VECTOR_ELT(t, 2, tr);
+    SEXP pen = allocVector(LGLSXP, n);
+    SET_VECTOR_ELT(t, 3, pen);
+    SEXP init = allocVector(REALSXP, n);
+    SET_VECTOR_ELT(t, 4, init);
+    for (int i = 0; i < n; i++) {
+        SET_STRING_ELT(name, i, mkChar(ts[i].name));
+        REAL(size)[i] = ts[i].n;
+        LOGICAL(tr)[i] = ts[i].trainable != 0;
+        LOGICAL(pen)[i] = ts[i].penalized != 0;
+        REAL(init)[i] = ts[i].init;
+    }
+    SET_VECTOR_ELT(res, 1, t);
+    UNPROTECT(2);
+    return res;
+}
+
 /* ---- C_tables(): the names R may send, from the engine's own tables ---- */
 
 static SEXP names_of(const char *const *v, int n)

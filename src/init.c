@@ -19,6 +19,7 @@ extern SEXP C_linear_ols(SEXP, SEXP, SEXP);
 
 /* ---- network engine (glue_train.c: double; single_glue_train.c: _f) ---- */
 extern SEXP C_tables(void);
+extern SEXP C_layer_info(SEXP);
 extern SEXP C_train(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
 extern SEXP C_predict(SEXP, SEXP, SEXP, SEXP, SEXP);
 extern SEXP C_backprop(SEXP, SEXP, SEXP, SEXP, SEXP);
@@ -43,6 +44,7 @@ static const R_CallMethodDef call_entries[] = {
     CALLDEF(C_linear_ols, 3),
     /* network engine */
     CALLDEF(C_tables, 0),
+    CALLDEF(C_layer_info, 1),
     CALLDEF(C_train, 7),
     CALLDEF(C_predict, 5),
     CALLDEF(C_backprop, 5),

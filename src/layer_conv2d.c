@@ -484,8 +484,8 @@ static int conv_tensors(const layer *L, tensor_spec *t)
 {
     const conv_geom *g = &L->g;
     t[0] = (tensor_spec) {"W", (double) g->kh * g->kw * g->in_c * g->out_c,
-                          1, 1};
-    t[1] = (tensor_spec) {"b", g->out_c, 1, 0};
+                          1, 1, 0};
+    t[1] = (tensor_spec) {"b", g->out_c, 1, 0, 0};
     return 2;
 }
 
@@ -496,9 +496,9 @@ static double conv_scratch(const layer *L, int B, double *ints)
 }
 
 static void conv_forward(network *nt, layer *L, const real *in, int B,
-                         int train)
+                         int pass)
 {
-    (void) nt; (void) train;
+    (void) nt; (void) pass;
     conv2d_forward(L->out, L->scratch, in, L->t[0], L->t[1], &L->g, L->act,
                    L->slope, B);
 }

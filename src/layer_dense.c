@@ -6,16 +6,16 @@
 
 static int dense_tensors(const layer *L, tensor_spec *t)
 {
-    t[0] = (tensor_spec) {"W", (double) L->n_out * L->n_in, 1, 1};
-    t[1] = (tensor_spec) {"b", L->n_out, 1, 0};
+    t[0] = (tensor_spec) {"W", (double) L->n_out * L->n_in, 1, 1, 0};
+    t[1] = (tensor_spec) {"b", L->n_out, 1, 0, 0};
     return 2;
 }
 
 /* out = act(W in + b) */
 static void dense_forward(network *nt, layer *L, const real *in, int B,
-                          int train)
+                          int pass)
 {
-    (void) nt; (void) train;
+    (void) nt; (void) pass;
     int n_out = L->n_out, n_in = L->n_in;
     for (int j = 0; j < B; j++)
         memcpy(L->out + (long) j * n_out, L->t[1], sizeof(real) * n_out);

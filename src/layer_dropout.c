@@ -1,7 +1,8 @@
 /* layer_dropout.c: inverted dropout, the kind "dropout": keep a unit with
  * probability 1 - rate and scale it by 1 / (1 - rate), so that prediction
  * needs no rescaling. The mask (n x B) is the layer's scratch; draws come
- * from R's RNG through nt->unif, one per value in column order. */
+ * from R's RNG through nt->unif, one per value in column order. Only a
+ * training pass (PASS_TRAIN) drops anything. */
 #include <string.h>
 #include "nnfs.h"
 
@@ -18,11 +19,11 @@ static double dropout_scratch(const layer *L, int B, double *ints)
 }
 
 static void dropout_forward(network *nt, layer *L, const real *in, int B,
-                            int train)
+                            int pass)
 {
     long len = (long) L->n_out * B;
     real *mask = L->scratch;
-    if (!train || L->rate <= 0.0) {
+    if (pass != PASS_TRAIN || L->rate <= 0.0) {
         memcpy(L->out, in, sizeof(real) * len);
         for (long i = 0; i < len; i++) mask[i] = 1;
         return;

@@ -11,9 +11,9 @@ static const char *flatten_check(const layer *L)
 }
 
 static void flatten_forward(network *nt, layer *L, const real *in, int B,
-                            int train)
+                            int pass)
 {
-    (void) nt; (void) train;
+    (void) nt; (void) pass;
     if (L->out != in) memcpy(L->out, in, sizeof(real) * L->n_out * (long) B);
 }
 

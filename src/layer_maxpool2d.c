@@ -112,9 +112,9 @@ static double pool_scratch(const layer *L, int B, double *ints)
 }
 
 static void pool_forward(network *nt, layer *L, const real *in, int B,
-                         int train)
+                         int pass)
 {
-    (void) nt; (void) train;
+    (void) nt; (void) pass;
     maxpool2d_forward(L->out, L->iscratch, in, &L->g, B);
 }
 

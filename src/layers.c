@@ -5,11 +5,11 @@
 #include "nnfs.h"
 
 extern const layer_kind kind_dense, kind_conv2d, kind_maxpool2d,
-    kind_dropout, kind_flatten;
+    kind_dropout, kind_flatten, kind_avgpool2d, kind_batchnorm;
 
 const layer_kind *const layer_kinds[] = {
     &kind_dense, &kind_conv2d, &kind_maxpool2d, &kind_dropout, &kind_flatten,
-    NULL
+    &kind_avgpool2d, &kind_batchnorm, NULL
 };
 
 const layer_kind *layer_kind_find(const char *name)

@@ -109,11 +109,11 @@ void net_bind_buffers(network *nt, real *buf, int *ints, int cap)
 
 /* ---- the two loops ---- */
 
-void net_forward(network *nt, const real *x, int B, int train)
+void net_forward(network *nt, const real *x, int B, int pass)
 {
     for (int l = 0; l < nt->n_layers; l++) {
         layer *L = &nt->L[l];
-        L->kind->forward(nt, L, layer_input(nt, x, l), B, train);
+        L->kind->forward(nt, L, layer_input(nt, x, l), B, pass);
     }
 }
 

@@ -18,7 +18,7 @@ void net_bind_tensors(network *nt, param_set ps);
 void net_buffer_sizes(const network *nt, int cap, double *n_real,
                       double *n_int);
 void net_bind_buffers(network *nt, real *buf, int *ints, int cap);
-void net_forward(network *nt, const real *x, int B, int train);
+void net_forward(network *nt, const real *x, int B, int pass);
 /* expects the last layer's dout to hold dLoss/dz (loss_delta) */
 void net_backward(network *nt, const real *x, int B);
 real *net_output(network *nt);

@@ -57,10 +57,23 @@ typedef struct {
     const char *name;
     double n;                 /* elements, in double: products can overflow */
     int trainable, penalized;
+    double init;              /* the value every element starts at, for the
+                               * tensors the front doors do not draw at
+                               * random (all but W and b) */
 } tensor_spec;
 
 struct layer;
 struct network;
+
+/* What a forward pass is for, which the kinds that behave differently
+ * (dropout, batch normalisation) read:
+ *  PASS_PREDICT  prediction and evaluation: no dropout, running statistics
+ *  PASS_TRAIN    a training batch: dropout, batch statistics, and the
+ *                running statistics updated from them
+ *  PASS_GRAD     the gradient of the loss as a function of the tensors
+ *                (C_backprop, C_trace, grad_check): batch statistics but
+ *                no update of the running ones, no dropout */
+enum pass_kind { PASS_PREDICT = 0, PASS_TRAIN = 1, PASS_GRAD = 2 };
 
 /* ---- layer kinds ---- */
 
@@ -72,8 +85,8 @@ struct network;
  *            return their count (<= MAX_TENSORS)
  *  scratch   reals (return value) and ints (*ints) of working memory for
  *            batches of up to B samples
- *  forward   out (n_out x B) from in (n_in x B); train says whether this
- *            is a training pass (dropout, batch statistics)
+ *  forward   out (n_out x B) from in (n_in x B); pass (enum pass_kind)
+ *            says what the pass is for
  *  backward  from dout (dLoss/d(out), or dLoss/dz when the kind applies an
  *            activation: the loop has already multiplied by f'), add the
  *            gradients of the trainable tensors into dt[] (scaled by
@@ -94,7 +107,7 @@ typedef struct layer_kind {
     int (*tensors)(const struct layer *L, tensor_spec *t);
     double (*scratch)(const struct layer *L, int B, double *ints);
     void (*forward)(struct network *nt, struct layer *L, const real *in,
-                    int B, int train);
+                    int B, int pass);
     void (*backward)(struct network *nt, struct layer *L, const real *in,
                      real *din, int B);
 } layer_kind;
@@ -112,7 +125,7 @@ typedef struct layer {
     double rate;              /* dropout rate */
     double eps, momentum;     /* batch normalisation */
     int n_in, n_out;          /* elements per sample in and out */
-    conv_geom g;              /* conv2d, maxpool2d, avgpool2d */
+    conv_geom g;              /* conv2d, pooling; batchnorm of images */
     int n_t;                  /* tensors: spec, values, gradient sink */
     tensor_spec ts[MAX_TENSORS];
     real *t[MAX_TENSORS];

@@ -20,6 +20,8 @@
 #define kind_maxpool2d kind_maxpool2d_f
 #define kind_dropout kind_dropout_f
 #define kind_flatten kind_flatten_f
+#define kind_avgpool2d kind_avgpool2d_f
+#define kind_batchnorm kind_batchnorm_f
 #define conv2d_work_reals conv2d_work_reals_f
 #define conv2d_forward conv2d_forward_f
 #define conv2d_forward_naive conv2d_forward_naive_f

@@ -140,7 +140,7 @@ void net_evaluate(network *nt, const sample_set *x, const real *y, int k,
     int act = nt->L[nt->n_layers - 1].act, n = x->n;
     for (int i = 0; i < n; i += nt->batch_cap) {
         int B = n - i < nt->batch_cap ? n - i : nt->batch_cap;
-        net_forward(nt, samples_block(x, i, B, buf), B, 0);
+        net_forward(nt, samples_block(x, i, B, buf), B, PASS_PREDICT);
         s += loss_forward(net_output(nt), y + (long) i * k, cost, act, k, B);
         correct += loss_correct(net_output(nt), y + (long) i * k, k, B);
     }
@@ -154,7 +154,7 @@ void net_predict(network *nt, real *out, const sample_set *x, int k,
 {
     for (int i = 0; i < x->n; i += nt->batch_cap) {
         int B = x->n - i < nt->batch_cap ? x->n - i : nt->batch_cap;
-        net_forward(nt, samples_block(x, i, B, buf), B, 0);
+        net_forward(nt, samples_block(x, i, B, buf), B, PASS_PREDICT);
         memcpy(out + (long) i * k, net_output(nt), sizeof(real) * k * (long) B);
     }
 }
@@ -185,7 +185,7 @@ static int train_epoch(network *nt, const train_data *d, const train_cfg *cfg,
          * arithmetic, not the loading of its samples (a chunk load every
          * few hundred batches would look like a stall) */
         policy_begin(tp, B);
-        net_forward(nt, xi, B, 1);
+        net_forward(nt, xi, B, PASS_TRAIN);
         real *a = net_output(nt);
         double bl = loss_forward(a, yb, cfg->cost, last_act, d->k, B);
         if (!isfinite(bl)) return nb;

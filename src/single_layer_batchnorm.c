@@ -1,0 +1,3 @@
+/* layer_batchnorm.c in single precision (see real.h) */
+#define NNFS_SINGLE 1
+#include "layer_batchnorm.c"
