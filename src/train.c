@@ -176,23 +176,33 @@ static int train_epoch(network *nt, const train_data *d, const train_cfg *cfg,
     long correct = 0;
     int n = d->x.n, n_batches = (n + cfg->batch - 1) / cfg->batch;
     if (cfg->shuffle) shuffle(perm, n);
+    /* samples in columns and in their own order (no shuffle, as the
+     * regressions train) are used where they lie, without a copy */
+    int in_order = !cfg->shuffle && !d->x.rows;
+    for (int i = 0; in_order && i < n; i++) in_order = perm[i] == i;
     c->m = 0;
     for (int i = 0, nb = 1; i < n; i += cfg->batch, nb++) {
         int B = n - i < cfg->batch ? n - i : cfg->batch;
-        const real *xi = batch_block(xb, &d->x, perm, i, B, c);
-        gather(yb, d->y, perm + i, d->k, B);
+        const real *xi, *yi = d->y + (long) i * d->k;
+        if (in_order) {
+            xi = samples_block(&d->x, i, B, xb);
+        } else {
+            xi = batch_block(xb, &d->x, perm, i, B, c);
+            gather(yb, d->y, perm + i, d->k, B);
+            yi = yb;
+        }
         /* the thread count for this batch; the policy times the batch's
          * arithmetic, not the loading of its samples (a chunk load every
          * few hundred batches would look like a stall) */
         policy_begin(tp, B);
         net_forward(nt, xi, B, PASS_TRAIN);
         real *a = net_output(nt);
-        double bl = loss_forward(a, yb, cfg->cost, last_act, d->k, B);
+        double bl = loss_forward(a, yi, cfg->cost, last_act, d->k, B);
         if (!isfinite(bl)) return nb;
         s += bl;
-        correct += loss_correct(a, yb, d->k, B);
+        correct += loss_correct(a, yi, d->k, B);
         optim_begin(nt, &cfg->opt, B);
-        loss_delta(net_last(nt)->dout, a, yb, cfg->cost, last_act, slope,
+        loss_delta(net_last(nt)->dout, a, yi, cfg->cost, last_act, slope,
                    d->k, B);
         net_backward(nt, xi, B);
         optim_step(nt, state, &cfg->opt, B, ++(*step));
