@@ -25,7 +25,10 @@ workloads <- list(
     neuralnetwork(c(784, 30, 10), list(x = x, y = y), 1, 10, 3),
   "784-256-128-10 ReLU, batch 128" = function()
     neuralnetwork(c(784, 256, 128, 10), list(x = x, y = y), 1, 128, 0.1,
-                  activation = "relu", output = "softmax"))
+                  activation = "relu", output = "softmax"),
+  "784-256-128-10 ReLU, batch 128, single precision" = function()
+    neuralnetwork(c(784, 256, 128, 10), list(x = x, y = y), 1, 128, 0.1,
+                  activation = "relu", output = "softmax", precision = "single"))
 
 epoch <- function(f, threads) {
   old <- options(nnfs.threads = threads)
