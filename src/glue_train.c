@@ -250,11 +250,18 @@ static sample_set samples_of(const network *nt, SEXP x, int rows)
          * Blocks of samples keep the writes within a cache-sized window. */
         real *v = (real *) R_alloc((size_t) s.n * p + 1, sizeof(real));
         const double *src = REAL(x);
-        for (int i0 = 0; i0 < s.n; i0 += 64) {
-            int i1 = s.n - i0 < 64 ? s.n : i0 + 64;
-            for (int j = 0; j < p; j++)
+        int n = s.n, nt = threads_get();
+        /* tiles of 64 samples x 64 features: their reads and writes stay
+         * within a few pages; tiles are shared among the threads */
+#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
+        for (int i0 = 0; i0 < n; i0 += 64) {
+            int i1 = n - i0 < 64 ? n : i0 + 64;
+            for (int j0 = 0; j0 < p; j0 += 64) {
+                int j1 = p - j0 < 64 ? p : j0 + 64;
                 for (int i = i0; i < i1; i++)
-                    v[j + (size_t) i * p] = (real) src[i + (size_t) j * s.n];
+                    for (int j = j0; j < j1; j++)
+                        v[j + (size_t) i * p] = (real) src[i + (size_t) j * n];
+            }
         }
         s.v = v;
         s.rows = 0;
@@ -389,6 +396,7 @@ SEXP C_train(SEXP layers, SEXP params, SEXP x, SEXP y, SEXP xval,
 {
     network nt;
     build_network(&nt, layers, params);
+    threads_set(get_int(opts, "threads"));   /* before the data's copy */
     train_data d = {samples_of(&nt, x, get_int(opts, "x_rows")),
                     {NULL, NULL, nt.L[0].n_in, 0, 0}, NULL, NULL, 0};
     check_targets(&nt, &d.x, y);
@@ -419,7 +427,6 @@ SEXP C_train(SEXP layers, SEXP params, SEXP x, SEXP y, SEXP xval,
     if (cfg.epochs < 1 || cfg.batch < 1)
         error("internal error: epochs and batch must be positive");
     progress_from(&cfg.progress, opts);
-    threads_set(get_int(opts, "threads"));
 
     int n = d.x.n, nv = d.xv.n;
     if (n < 1) error("internal error: no samples");
