@@ -92,7 +92,8 @@ check_gd <- function(epochs, lr, optimizer = "sgd", l1 = 0, l2 = 0,
             l2 = check_number(l2, "l2", min = 0),
             patience = if (!is.null(patience)) check_count(patience, "patience"),
             validation_split = check_rate(validation_split, "validation_split"),
-            precision = check_precision(precision))
+            precision = check_precision(precision),
+            precision_given = !is.null(precision))
   if (!is.null(s$patience) && s$validation_split == 0)
     arg_error("`patience` needs `validation_split` > 0: early stopping ",
               "watches the loss on held-out rows.")
@@ -339,7 +340,9 @@ new_regression <- function(family, fields) {
 #' @param precision `"double"` (the default, through the option
 #'   `nnfs.precision`) or `"single"`: the floating-point type gradient
 #'   descent runs in (see [neuralnetwork()]); the coefficients are returned
-#'   as R's doubles either way.
+#'   as R's doubles either way. Least squares (`"ols"`) always solves in
+#'   double: it refuses `precision = "single"` given here, and ignores the
+#'   option.
 #' @return The tutorial's `beta_hat`: the coefficients as a one-column
 #'   matrix, rows `"(Intercept)"`, then the columns of `X` (or `x1`, `x2`,
 #'   ... when `X` has no column names), of class `nnfs_linear_reg`. Its
@@ -428,7 +431,7 @@ check_no_gd_settings <- function(s) {
   used <- c(optimizer = s$optimizer != "sgd", l1 = s$l1 > 0, l2 = s$l2 > 0,
             patience = !is.null(s$patience),
             validation_split = s$validation_split > 0,
-            precision = s$precision != "double")
+            precision = s$precision_given && s$precision != "double")
   if (any(used))
     arg_error("`", names(used)[used][1L], "` is a setting of gradient ",
               "descent; least squares (`method = \"ols\"`) does not use it. ",

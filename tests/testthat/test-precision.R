@@ -146,3 +146,15 @@ test_that("the regressions train in single precision too", {
   expect_error(linear_reg(x, mtcars$mpg, precision = "single"),
                "`precision` is a setting of gradient descent")
 })
+
+test_that("least squares ignores the option nnfs.precision but refuses the argument", {
+  old <- options(nnfs.precision = "single")
+  on.exit(options(old))
+  x <- as.matrix(mtcars[, c("wt", "hp")])
+  expect_equal(coef(linear_reg(x, mtcars$mpg)),
+               coef(stats::lm(mtcars$mpg ~ x)), tolerance = 1e-8, ignore_attr = TRUE)
+  expect_error(linear_reg(x, mtcars$mpg, precision = "single"),
+               class = "nnfs_error_argument")
+  # gradient descent follows the option
+  expect_identical(linear_reg(x / 100, mtcars$mpg, "gd", epochs = 5)$precision, "single")
+})
