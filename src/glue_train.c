@@ -250,10 +250,10 @@ static sample_set samples_of(const network *nt, SEXP x, int rows)
          * Blocks of samples keep the writes within a cache-sized window. */
         real *v = (real *) R_alloc((size_t) s.n * p + 1, sizeof(real));
         const double *src = REAL(x);
-        int n = s.n, nt = threads_get();
+        int n = s.n, th = threads_get();
         /* tiles of 64 samples x 64 features: their reads and writes stay
          * within a few pages; tiles are shared among the threads */
-#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
+#pragma omp parallel for num_threads(th) schedule(static) if (th > 1)
         for (int i0 = 0; i0 < n; i0 += 64) {
             int i1 = n - i0 < 64 ? n : i0 + 64;
             for (int j0 = 0; j0 < p; j0 += 64) {
@@ -526,7 +526,7 @@ SEXP C_backprop(SEXP layers, SEXP params, SEXP x, SEXP y, SEXP opts)
     int n;
     const real *xr;
     double loss = batch_pass(&nt, &n, &xr, layers, params, x, y, opts);
-    for (long i = 0; i < nt.ps.n; i++) nt.ps.g[i] /= n;
+    for (long i = 0; i < nt.ps.n; i++) nt.ps.g[i] /= (real) n;
     const char *nm[] = {"loss", "grads", ""};
     SEXP res = PROTECT(mkNamed(VECSXP, nm));
     SET_VECTOR_ELT(res, 0, ScalarReal(loss));

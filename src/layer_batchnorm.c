@@ -127,7 +127,7 @@ static void bn_forward(network *nt, layer *L, const real *in, int B,
     real *rmean = L->t[2], *rvar = L->t[3];
     real *xhat = L->scratch, *istd = L->scratch + n * B;
     const double m = (double) B * P, mom = L->momentum, eps = L->eps;
-    const int th = threads_for_elems(3.0 * n * B, C);
+    const int th = threads_for_elems(3.0 * (double) n * B, C);
 #pragma omp parallel for num_threads(th) schedule(static) if (th > 1)
     for (int c = 0; c < C; c++) {
         const ptrdiff_t off = (ptrdiff_t) c * P;
@@ -176,7 +176,7 @@ static void bn_backward(network *nt, layer *L, const real *in, real *din,
     const real *istd = L->scratch + n * B;
     real *dgamma = L->dt[0], *dbeta = L->dt[1];
     const double m = (double) B * P;
-    const int th = threads_for_elems(3.0 * n * B, C);
+    const int th = threads_for_elems(3.0 * (double) n * B, C);
 #pragma omp parallel for num_threads(th) schedule(static) if (th > 1)
     for (int c = 0; c < C; c++) {
         const ptrdiff_t off = (ptrdiff_t) c * P;

@@ -369,7 +369,7 @@ void conv2d_forward_naive(real *out, const real *in, const real *W,
     for (int f = 0; f < g->out_c; f++)
     for (int ox = 0; ox < g->out_w; ox++)
     for (int oy = 0; oy < g->out_h; oy++) {
-        real sum = b ? b[f] : 0.0;
+        real sum = b ? b[f] : 0;
         for (int ic = 0; ic < g->in_c; ic++)
         for (int kx = 0; kx < g->kw; kx++)
         for (int ky = 0; ky < g->kh; ky++) {
