@@ -98,6 +98,13 @@ cnn <- function(layers, training_data, epochs, mini_batch_size, lr,
   train <- as_network_data(training_data, "training_data", k = k)
   in_shape <- image_shape(train$x, "training_data")
   specs <- cnn_specs(layers, in_shape)
+  if (s$precision == "single") {
+    problem <- single_spec_problem(specs)
+    if (!is.null(problem))
+      arg_error("`layers` cannot be trained in single precision: ", problem,
+                ". Give layer_batchnorm() a larger `epsilon` (the default ",
+                "is 1e-5), or use `precision = \"double\"`.")
+  }
   check_output(out_layer$activation, s$C, c(prod(in_shape), k))
   if (ncol(train$y) != k)
     arg_error("The last layer of `layers` must have one unit per output of ",
@@ -120,7 +127,7 @@ cnn <- function(layers, training_data, epochs, mini_batch_size, lr,
   if (is.null(warm_start)) {
     par <- init_cnn_params(specs, s$init)
   } else {
-    check_cnn_warm_start(warm_start, specs, train)
+    check_cnn_warm_start(warm_start, specs, train, s$precision)
     par <- list(biases = warm_start$biases,
                 weights = warm_start$weights, tensors = warm_start$tensors)
   }
@@ -194,11 +201,11 @@ init_cnn_params <- function(specs, init) {
        tensors = tensors)
 }
 
-check_cnn_warm_start <- function(old, specs, data) {
+check_cnn_warm_start <- function(old, specs, data, precision) {
   if (!inherits(old, "nnfs_cnn"))
     arg_error("`warm_start` must be a network returned by cnn(), not ",
               describe(old), ".")
-  check_network(old, "warm_start")
+  check_network(old, "warm_start", precision)
   strip <- function(s) lapply(s, function(l) l[c("kind", "act", "n_in", "n_out", "geom")])
   if (!identical(strip(old$layers), strip(specs)))
     model_error("`warm_start` must have the layers given in `layers` for images ",

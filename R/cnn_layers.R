@@ -106,7 +106,8 @@ layer_dropout <- function(rate) {
 #'   number in `[0, 1]` (Keras's convention: PyTorch's `momentum = 0.1` is
 #'   `0.9` here).
 #' @param epsilon Added to the variance before its square root, a positive
-#'   number.
+#'   number; in single precision at least float's smallest normal number,
+#'   about 1.2e-38 (below it `1 / sqrt(epsilon)` overflows float).
 #' @export
 layer_batchnorm <- function(momentum = 0.9, epsilon = 1e-5) {
   new_layer("batchnorm",

@@ -323,7 +323,7 @@ neuralnetwork <- function(sizes, training_data, epochs, mini_batch_size, lr,
   if (is.null(warm_start)) {
     par <- init_dense_params(sizes, s$init)
   } else {
-    check_warm_start(warm_start, layers, train)
+    check_warm_start(warm_start, layers, train, s$precision)
     par <- list(biases = warm_start$biases,
                 weights = warm_start$weights)
   }
@@ -447,11 +447,11 @@ check_ce_targets <- function(d, cost, arg) {
               ". Use `C = \"mse\"` (with `output = \"linear\"`) for regression.")
 }
 
-check_warm_start <- function(old, layers, data) {
+check_warm_start <- function(old, layers, data, precision) {
   if (!inherits(old, "nnfs_network"))
     arg_error("`warm_start` must be a network returned by neuralnetwork(), not ",
               describe(old), ".")
-  check_network(old, "warm_start")
+  check_network(old, "warm_start", precision)
   key <- function(specs) {
     specs <- specs[vapply(specs, function(s) s$kind == "dense", NA)]
     vapply(specs, function(s) sprintf("%d-%d %s", s$n_in, s$n_out,

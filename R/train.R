@@ -63,7 +63,8 @@ layer_spec <- function(kind, n_in, n_out, activation = "linear", slope = 0.1,
 
 # What the engine makes of a layer spec (C_layer_info): list(problem,
 # tensors), problem NULL or what the kind's check finds wrong, tensors
-# list(name, n, trainable, penalized, init) of the tensors its kind owns.
+# list(name, n, trainable, penalized, init, nonnegative) of the tensors its
+# kind owns (nonnegative: values below 0 are invalid, a variance).
 # The spec's fields must have the types the glue reads (check_network()
 # makes sure of it for edited models).
 engine_layer_info <- function(spec) .Call(C_layer_info, spec)
@@ -121,6 +122,30 @@ engine_options <- function(epochs, batch, lr, cost = "ce", optimizer = "sgd",
 check_precision <- function(precision) {
   check_choice(precision %||% getOption("nnfs.precision", "double"),
                c("double", "single"), "precision")
+}
+
+# The limits of single precision (C's FLT_MAX and FLT_MIN): the largest
+# finite float, and the smallest positive normal one.
+float_max <- 3.4028234663852886e38
+float_min <- 1.1754943508222875e-38
+
+# What layer specs ask of single precision that it cannot give: NULL, or
+# the problem. Batch normalisation divides by sqrt(var + epsilon) computed
+# in double and rounded to float; for a channel of zero variance in a
+# batch (a filter that a ReLU keeps at 0, a constant input) that is
+# 1 / sqrt(epsilon), which overflows float below epsilon = 1 / FLT_MAX^2
+# (and NaN follows, 0 * Inf); epsilon >= FLT_MIN keeps it below 1e19, with
+# room for the gradients it multiplies.
+single_spec_problem <- function(specs) {
+  for (i in seq_along(specs)) {
+    e <- specs[[i]]$eps
+    if (identical(specs[[i]]$kind, "batchnorm") && is.numeric(e) &&
+        length(e) == 1L && !is.na(e) && e < float_min)
+      return(sprintf(paste0("layer %d (batchnorm) has an epsilon of %s, below ",
+                            "%s, the smallest that single precision handles"),
+                     i, format(e, digits = 3), format(float_min, digits = 3)))
+  }
+  NULL
 }
 
 # The engine's entry points of one precision: double (C_train, ...) or
@@ -423,13 +448,32 @@ format_bytes <- function(x) {
 
 # A trained network is a plain list that users can edit; before any of it
 # reaches the engine, check that its layer specs chain, its geometry is
-# consistent and its parameters have the sizes the specs imply.
-check_network <- function(net, arg) {
+# consistent and its parameters have the sizes the specs imply, and that the
+# precision it will run in (`precision`; NULL: its own, which a warm start
+# replaces by the new training's) can hold its numbers.
+check_network <- function(net, arg, precision = NULL) {
   if (!inherits(net, "nnfs_network"))
     arg_error("`", arg, "` must be a network returned by neuralnetwork() or ",
               "cnn(), not ", describe(net), ".")
   bad <- function(...) model_error("`", arg, "` is not a valid nnfs network (was ",
                                    "it edited?): ", ..., ".")
+  # the settings the engine reads: the cost (grad_check(), backprop_trace()
+  # and evaluate() pass it on) and the precision
+  st <- net$settings
+  if (!is.list(st)) bad("its `settings` are not a list")
+  cost <- st$C
+  if (!(is.character(cost) && length(cost) == 1L && cost %in% engine_tables()$costs))
+    bad("its cost (`settings$C`) is not one of ",
+        paste0("\"", engine_tables()$costs, "\"", collapse = ", "))
+  own <- st$precision
+  if (!is.null(own) && !(is.character(own) && length(own) == 1L &&
+                         own %in% c("double", "single")))
+    bad("its precision is neither \"double\" nor \"single\"")
+  single <- identical(precision %||% own, "single")
+  # a finite double beyond float's range becomes infinite in single precision
+  beyond <- function(v) single && any(abs(v) > float_max)
+  why <- if (identical(precision, "single") && !identical(own, "single"))
+    " for training in single precision" else ""
   specs <- net$layers
   if (!is.list(specs) || length(specs) < 1L) bad("it has no layers")
   prev <- NULL
@@ -479,6 +523,9 @@ check_network <- function(net, arg) {
           " weights and ", nb, " biases (doubles)")
     if (!all_finite(W) || !all_finite(b))
       bad("the parameters of layer ", j, " are not all finite")
+    if (beyond(W) || beyond(b))
+      bad("the parameters of layer ", j, " are not all within the range of ",
+          "single precision (", format(float_max, digits = 3), ")", why)
   }
   # the other layers' tensors (batch normalisation): net$tensors, one
   # element per layer, NULL for layers without any (or no field at all)
@@ -500,6 +547,17 @@ check_network <- function(net, arg) {
           ", doubles, in `tensors`")
     if (!all(vapply(got, all_finite, NA)))
       bad("the tensors of layer ", i, " are not all finite")
+    if (any(vapply(got, beyond, NA)))
+      bad("the tensors of layer ", i, " are not all within the range of ",
+          "single precision (", format(float_max, digits = 3), ")", why)
+    neg <- t$nonnegative & vapply(got, function(v) any(v < 0), NA)
+    if (any(neg))
+      bad("layer ", i, " (", specs[[i]]$kind, ") has a negative `",
+          t$name[neg][1L], "`")
+  }
+  if (single) {
+    problem <- single_spec_problem(specs)
+    if (!is.null(problem)) bad(problem, why)
   }
   d <- net$input_dim
   if (!is.numeric(d) || !length(d) || anyNA(d) || prod(d) != specs[[1L]]$n_in)

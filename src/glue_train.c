@@ -607,8 +607,8 @@ SEXP C_trace(SEXP layers, SEXP params, SEXP x, SEXP y, SEXP opts)
 /* ---- C_layer_info(spec): what the engine makes of one layer ----
  * list(problem, tensors): problem NULL, or what the kind's check finds
  * wrong with the description (then tensors is NULL); tensors
- * list(name, n, trainable, penalized, init), one element per tensor the
- * kind owns, in its order. The description's fields must have the types
+ * list(name, n, trainable, penalized, init, nonnegative), one element per
+ * tensor the kind owns, in its order. The description's fields must have the types
  * glue_train.c reads (R checks them first). R asks this instead of keeping
  * its own copy of each kind's rules and tensors. */
 SEXP C_layer_info(SEXP spec)
@@ -626,7 +626,8 @@ SEXP C_layer_info(SEXP spec)
     /* the kind's specs, sizes in double: no limit is applied here */
     tensor_spec ts[MAX_TENSORS];
     int n = L.kind->tensors ? L.kind->tensors(&L, ts) : 0;
-    const char *tn[] = {"name", "n", "trainable", "penalized", "init", ""};
+    const char *tn[] = {"name", "n", "trainable", "penalized", "init",
+                        "nonnegative", ""};
     SEXP t = PROTECT(mkNamed(VECSXP, tn));
     SEXP name = allocVector(STRSXP, n);
     SET_VECTOR_ELT(t, 0, name);
@@ -638,12 +639,15 @@ SEXP C_layer_info(SEXP spec)
     SET_VECTOR_ELT(t, 3, pen);
     SEXP init = allocVector(REALSXP, n);
     SET_VECTOR_ELT(t, 4, init);
+    SEXP nonneg = allocVector(LGLSXP, n);
+    SET_VECTOR_ELT(t, 5, nonneg);
     for (int i = 0; i < n; i++) {
         SET_STRING_ELT(name, i, mkChar(ts[i].name));
         REAL(size)[i] = ts[i].n;
         LOGICAL(tr)[i] = ts[i].trainable != 0;
         LOGICAL(pen)[i] = ts[i].penalized != 0;
         REAL(init)[i] = ts[i].init;
+        LOGICAL(nonneg)[i] = ts[i].nonnegative != 0;
     }
     SET_VECTOR_ELT(res, 1, t);
     UNPROTECT(2);

@@ -104,7 +104,7 @@ static int bn_tensors(const layer *L, tensor_spec *t)
     t[0] = (tensor_spec) {"gamma", C, 1, 0, 1};
     t[1] = (tensor_spec) {"beta", C, 1, 0, 0};
     t[2] = (tensor_spec) {"running_mean", C, 0, 0, 0};
-    t[3] = (tensor_spec) {"running_var", C, 0, 0, 1};
+    t[3] = (tensor_spec) {"running_var", C, 0, 0, 1, 1};
     return 4;
 }
 

@@ -52,7 +52,9 @@ typedef struct {
  * "running_mean", ...), its number of elements, and what it is for:
  * trainable tensors are updated by the optimizer from their gradient;
  * the others are state the layer itself updates (running statistics);
- * L1 and L2 penalties apply to the tensors marked `penalized` (weights). */
+ * L1 and L2 penalties apply to the tensors marked `penalized` (weights);
+ * `nonnegative` marks state that cannot be negative (a running variance:
+ * its square root is taken). */
 typedef struct {
     const char *name;
     double n;                 /* elements, in double: products can overflow */
@@ -60,6 +62,8 @@ typedef struct {
     double init;              /* the value every element starts at, for the
                                * tensors the front doors do not draw at
                                * random (all but W and b) */
+    int nonnegative;          /* values below 0 make no sense (a variance):
+                               * R refuses models holding any */
 } tensor_spec;
 
 struct layer;

@@ -3,7 +3,11 @@
 # ). It touches every .Call entry the package's main paths use: dense
 # training with validation (data copied and data read in place),
 # prediction, a tiny CNN (convolution, max
-# pooling, flatten, dense), convolution(), and the three regressions.
+# pooling, flatten, dense), convolution(), and the three regressions; then
+# the single-precision engine (the _f entries: training, prediction,
+# backprop_trace, a warm start), a CNN with batch normalisation and
+# average pooling in both precisions, and regressions by gradient descent
+# with the optimizer, penalties, early stopping and single precision.
 # Sizes are tiny because memcheck runs ~30-50x slower than native.
 library(nnfs)
 set.seed(1)
@@ -82,4 +86,53 @@ if (.Platform$OS.type == "unix") {
   print(identical(kid, w_fixed))
 }
 options(nnfs.threads = NULL, nnfs.adaptive_threads = NULL)
+
+# Single precision (the engine compiled for float, C_train_f and the
+# others): a dense network with validation, data copied to float and read
+# in place from R's rows, prediction, backprop_trace() and a warm start.
+set.seed(4)
+s1 <- neuralnetwork(c(4, 10, 3), d[[1]], 3, 10, 0.5, validation_data = d[[2]],
+                    optimizer = "adam", precision = "single")
+print(evaluate(s1, d[[2]]))
+print(round(predict(s1, iris[1:5, 1:4], type = "prob"), 3))
+print(backprop_trace(s1, iris[1:4, 1:4], iris$Species[1:4])$loss)
+s2 <- neuralnetwork(c(4, 10, 3), d[[1]], 2, 10, 0.5, optimizer = "adam",
+                    precision = "single", warm_start = s1)
+print(nrow(s2$history))
+options(nnfs.copy_limit = 0)
+s3 <- neuralnetwork(c(4, 5, 3), d[[1]], 2, 7, 0.5, precision = "single")
+print(table(predict(s3, iris[1:20, 1:4])))
+options(nnfs.copy_limit = NULL)
+
+# A CNN with batch normalisation (of an image, per channel, and of a
+# vector, per unit) and average pooling, in both precisions, with
+# validation (the running statistics), prediction, a warm start,
+# feature_maps() and grad_check().
+bn_layers <- list(layer_conv2d(3, 3, padding = "same"), layer_batchnorm(),
+                  layer_avgpool2d(2), layer_flatten(), layer_batchnorm(0.8),
+                  layer_dense(10, "softmax"))
+for (precision in c("double", "single")) {
+  set.seed(5)
+  cb <- cnn(bn_layers, list(x = imgs[1:40, , , drop = FALSE], y = digits$digit[1:40]),
+            2, 10, 0.05, optimizer = "adam", precision = precision,
+            validation_data = list(x = imgs[41:50, , , drop = FALSE],
+                                   y = digits$digit[41:50]))
+  print(table(predict(cb, imgs[1:10, , , drop = FALSE])))
+  cb2 <- cnn(bn_layers, list(x = imgs[1:40, , , drop = FALSE], y = digits$digit[1:40]),
+             1, 10, 0.05, optimizer = "adam", precision = precision, warm_start = cb)
+  print(round(unlist(cb2$tensors[[2L]]), 3))
+  print(length(feature_maps(cb2, imgs[1, , ], layer = 1, plot = FALSE)))
+}
+print(grad_check(cb2, imgs[1:6, , , drop = FALSE], digits$digit[1:6], n_params = 40))
+
+# Regressions by gradient descent with the networks' settings: Adam with
+# L2, early stopping on a held-out share, and single precision.
+print(coef(linear_reg(x, y, method = "gd", epochs = 100, lr = 0.05,
+                      optimizer = "adam", l2 = 0.1, patience = 5,
+                      validation_split = 0.2)))
+print(coef(logistic_reg(X, vv$Species == "virginica", 200, 5, verbose = FALSE,
+                        optimizer = "rmsprop", l1 = 0.01, precision = "single")))
+print(coef(softmax_reg(as.matrix(iris[, 1:4]), iris$Species, 100, 0.1,
+                       verbose = FALSE, optimizer = "momentum",
+                       precision = "single")))
 cat("valgrind-demo.R: done\n")

@@ -45,10 +45,15 @@ fuzz_fixtures <- function() {
   imgs <- array(seq(0, 1, length.out = 64), c(4, 4, 4))
   cnn_layers <- list(layer_conv2d(2, 2), layer_maxpool2d(1), layer_flatten(),
                      layer_dense(2, "softmax"))
+  # the kinds with tensors of their own (batchnorm) and average pooling
+  bn_layers <- list(layer_conv2d(2, 2, padding = "same"), layer_batchnorm(),
+                    layer_avgpool2d(2), layer_flatten(), layer_batchnorm(0.8),
+                    layer_dense(2, "softmax"))
   dir <- tempfile("fuzz")
   dir.create(dir)
   f <- list(x = x, y = y, yn = c(0.5, 1, 1.5, 2), y01 = c(0, 1, 0, 1),
-            imgs = imgs, cnn_layers = cnn_layers, dir = dir,
+            imgs = imgs, cnn_layers = cnn_layers, bn_layers = bn_layers,
+            dir = dir,
             df = data.frame(a = c(1, 2, 3, 4, 5), b = c(5, 3, 1, 2, 4),
                             cls = factor(c("u", "v", "u", "v", "u"))))
   f$net <- neuralnetwork(c(2, 3, 2), list(x = x, y = y), 1, 2, 0.1)
@@ -57,10 +62,24 @@ fuzz_fixtures <- function() {
   f$net_reg <- neuralnetwork(c(2, 2, 1), list(x = x, y = f$yn), 1, 2, 0.1,
                              C = "mse", output = "linear")
   f$cnn <- cnn(cnn_layers, list(x = imgs, y = y), 1, 2, 0.1)
+  f$cnn_bn <- cnn(bn_layers, list(x = imgs, y = y), 1, 2, 0.1, optimizer = "adam")
+  # networks trained (and predicting) in single precision
+  f$net_single <- neuralnetwork(c(2, 3, 2), list(x = x, y = y), 1, 2, 0.1,
+                                precision = "single")
+  f$cnn_single <- cnn(bn_layers, list(x = imgs, y = y), 1, 2, 0.1,
+                      precision = "single")
   f$lin <- linear_reg(x, f$yn)
   f$logit <- logistic_reg(x, f$y01, 2, 0.1, verbose = FALSE)
   f$soft <- softmax_reg(x, y, 2, 0.1, verbose = FALSE)
+  f$logit_single <- logistic_reg(x, f$y01, 2, 0.1, verbose = FALSE,
+                                 optimizer = "adam", l2 = 0.1, precision = "single")
   f
+}
+
+# Bad values of `precision`: the two good ones are sampled by the calls.
+fuzz_bad_precision <- function() {
+  fuzz_pick(list("float", "Single", "half", c("double", "single"), NA_character_,
+                 "", 32, TRUE, NULL, list("single"), factor("single")))
 }
 
 # ---- corruptions --------------------------------------------------------------
@@ -154,13 +173,62 @@ fuzz_edit_model <- function(net, kind) {
         i <- g[sample.int(length(g), 1L)]
         net$layers[[i]]$geom[sample.int(11L, 1L)] <- fuzz_pick(list(0L, -1L, 50L))
       }
+    },
+    # batch normalisation's tensors (gamma, beta, running statistics) and
+    # its settings
+    model_tensors = {
+      t <- which(!vapply(if (is.list(net$tensors)) net$tensors else list(),
+                          is.null, NA))
+      if (!length(t)) {
+        net$tensors <- fuzz_pick(list(list(), list(NULL), "a",
+                                      rep(list(NULL), length(net$layers))))
+      } else {
+        i <- t[sample.int(length(t), 1L)]
+        nm <- sample(names(net$tensors[[i]]), 1L)
+        v <- net$tensors[[i]][[nm]]
+        k <- sample.int(length(v), 1L)
+        r <- runif(1)
+        if (r < 0.15) {
+          net$tensors[[i]][nm] <- list(NULL)
+        } else if (r < 0.3) {
+          net$tensors[[i]][[nm]] <- fuzz_pick(list(v[-1], c(v, 1), as.integer(v),
+                                                   "a", numeric(0)))
+        } else if (r < 0.4) {
+          names(net$tensors[[i]])[names(net$tensors[[i]]) == nm] <- "zz"
+        } else if (r < 0.5) {
+          net$tensors <- net$tensors[-i]
+        } else if (r < 0.6) {
+          net$layers[[i]][[sample(c("eps", "momentum"), 1L)]] <-
+            fuzz_pick(list(NULL, -1, 0, 2, NA_real_, Inf, "a", c(1, 2)))
+        } else {
+          # finite values large enough to overflow the arithmetic of a
+          # forward pass (a scale of 1e308) give non-finite outputs by IEEE
+          # rules, not through a missing check: 1e308 only goes into the
+          # running variance (a divisor), where it tests the range of
+          # single precision
+          v[k] <- fuzz_pick(list(NA, NaN, Inf, -Inf, -1, 0, -1e-300, 1e-300, 1e10,
+                                 if (nm == "running_var") 1e308 else -1e10))
+          net$tensors[[i]][[nm]] <- v
+        }
+      }
+    },
+    # the settings the engine reads: the precision and the cost
+    model_settings = {
+      if (runif(1) < 0.5) {
+        net$settings$precision <- fuzz_pick(list(NULL, "single", "double",
+                                                 fuzz_bad_precision()))
+      } else {
+        net$settings$C <- fuzz_pick(list(NULL, "mse", "ce", "zz", NA_character_,
+                                         c("ce", "mse"), 1, factor("ce")))
+      }
     })
   net
 }
 
 fuzz_model_kinds <- function(include_known) {
   kinds <- c("model_fields", "model_class", "model_weights", "model_layers",
-             "model_act", "model_nonfinite", "model_geom", "model_input_dim")
+             "model_act", "model_nonfinite", "model_geom", "model_input_dim",
+             "model_tensors", "model_settings")
   if (include_known) kinds else setdiff(kinds, fuzz_known_bugs)
 }
 
@@ -188,6 +256,24 @@ fuzz_bad_layers <- function(f) {
     list(layer_flatten(), layer_dense(3, "softmax")),
     list(layer_flatten(), layer_dense(2, "relu")),
     list(layer_conv2d(1, 1), 1, layer_dense(2, "softmax")),
+    list(layer_batchnorm()),
+    list(layer_batchnorm(), layer_dense(2, "softmax")),
+    list(layer_flatten(), layer_dense(2, "softmax"), layer_batchnorm()),
+    list(layer_flatten(), layer_avgpool2d(2), layer_dense(2, "softmax")),
+    list(layer_avgpool2d(3), layer_flatten(), layer_dense(2, "softmax")),
+    list(layer_avgpool2d(c(1, 2)), layer_flatten(), layer_dense(2, "softmax")),
+    list(layer_avgpool2d(4), layer_avgpool2d(2), layer_flatten(),
+         layer_dense(2, "softmax")),
+    list(layer_avgpool2d(4), layer_batchnorm(), layer_flatten(),
+         layer_dense(2, "softmax")),
+    list(layer_batchnorm(), layer_batchnorm(0, 1e-300), layer_flatten(),
+         layer_batchnorm(1), layer_dense(2, "softmax")),
+    list(layer_conv2d(1, 4, stride = 4), layer_batchnorm(), layer_flatten(),
+         layer_dense(2, "softmax")),
+    list(layer_flatten(), layer_dropout(0.5), layer_batchnorm(),
+         layer_dense(3, "relu"), layer_batchnorm(), layer_dense(2, "softmax")),
+    c(f$bn_layers[-1], f$bn_layers[1]),
+    layer_batchnorm(),
     layer_dense(2),
     c(f$cnn_layers, list(NULL)),
     rev(f$cnn_layers),
@@ -249,33 +335,64 @@ fuzz_calls <- function(f, include_known) {
     list(matrix(NA_real_, 2, 2)), list(matrix(numeric(0), 0, 0)),
     array(1, c(2, 2, 0)), array(1, c(2, 2, 3)), list(matrix(Inf, 2, 2)),
     list(matrix(TRUE, 1, 1)), fuzz_pick(fuzz_bad_values())))
-  nets <- list(f$net, f$net_reg, f$cnn)
-  a_net <- function() nets[[sample.int(3L, 1L)]]
+  nets <- list(f$net, f$net_reg, f$cnn, f$cnn_bn, f$net_single, f$cnn_single)
+  a_net <- function() nets[[sample.int(length(nets), 1L)]]
+  a_cnn <- function() fuzz_pick(list(f$cnn, f$cnn_bn, f$cnn_single))
+  precision <- function() sample(c("double", "single"), 1L)
+  # the settings of gradient descent the regressions share with networks
+  gd_args <- function() list(optimizer = sample(c("sgd", "adam", "rmsprop",
+                                                  "nesterov", "momentum"), 1L),
+                             l1 = sample(c(0, 0.01), 1L), l2 = sample(c(0, 0.1), 1L),
+                             patience = if (runif(1) < 0.3) 2,
+                             validation_split = sample(c(0, 0, 0.25, 0.5), 1L),
+                             precision = precision())
+  gd_special <- list(optimizer = function() fuzz_pick(list("SGD", "lbfgs",
+                       c("sgd", "adam"), NA_character_, "")),
+                     precision = fuzz_bad_precision,
+                     validation_split = function() fuzz_pick(list(0.99, 0.75, 1,
+                       1 - 1e-12, 1e-12, -0.1)),
+                     patience = function() fuzz_pick(list(0, 1, 1.5, -2, 1e9)))
   list(
     neuralnetwork = function() list(args = list(
       sizes = c(2, 3, 2), training_data = list(x = f$x, y = f$y), epochs = 1,
       mini_batch_size = 2, lr = 0.1, C = "ce", validation_data = NULL,
       activation = "sigmoid", output = "sigmoid", init = "xavier",
       optimizer = sample(c("sgd", "adam", "rmsprop", "nesterov"), 1L),
-      dropout = 0, l2 = 0, patience = NULL, warm_start = NULL),
+      dropout = 0, l2 = 0, patience = NULL, warm_start = NULL,
+      precision = precision()),
       huge = c("mini_batch_size", "patience", "slope", "l1", "l2", "epsilon"),
       special = list(training_data = data, validation_data = data,
-                     warm_start = model(f$net),
+                     warm_start = model(fuzz_pick(list(f$net, f$net_single))),
+                     precision = fuzz_bad_precision,
                      sizes = function() fuzz_pick(list(c(2, 2), c(2, 0, 2),
                        c(3, 3, 2), c(2, 3, 1), c(2, 3, 4), 2, c(2, NA, 2))))),
-    cnn = function() list(args = list(
-      layers = f$cnn_layers, training_data = list(x = f$imgs, y = f$y),
-      epochs = 1, mini_batch_size = 2, lr = 0.1, C = "ce",
-      validation_data = NULL, optimizer = "sgd", warm_start = NULL),
-      huge = c("mini_batch_size"),
-      special = list(layers = function() fuzz_bad_layers(f),
-                     training_data = data, validation_data = data,
-                     warm_start = model(f$cnn))),
+    cnn = function() {
+      bn <- runif(1) < 0.5
+      list(args = list(
+        layers = if (bn) f$bn_layers else f$cnn_layers,
+        training_data = list(x = f$imgs, y = f$y),
+        epochs = 1, mini_batch_size = 2, lr = 0.1, C = "ce",
+        validation_data = NULL,
+        optimizer = sample(c("sgd", "adam", "momentum"), 1L), warm_start = NULL,
+        precision = precision(), l2 = sample(c(0, 0.01), 1L),
+        validation_split = sample(c(0, 0.5), 1L)),
+        huge = c("mini_batch_size", "l2"),
+        special = list(layers = function() fuzz_bad_layers(f),
+                       training_data = data, validation_data = data,
+                       precision = fuzz_bad_precision,
+                       validation_split = gd_special$validation_split,
+                       warm_start = model(if (bn) fuzz_pick(list(f$cnn_bn, f$cnn_single))
+                                          else f$cnn)))
+    },
     layer_conv2d = function() list(args = list(filters = 2, kernel_size = 3,
       activation = "relu", stride = 1, padding = "same"),
       huge = c("filters", "kernel_size", "stride")),
     layer_maxpool2d = function() list(args = list(pool_size = 2),
                                       huge = "pool_size"),
+    layer_avgpool2d = function() list(args = list(pool_size = 2),
+                                      huge = "pool_size"),
+    layer_batchnorm = function() list(args = list(momentum = 0.9, epsilon = 1e-5),
+                                      huge = "epsilon"),
     layer_flatten = function() list(args = list()),
     layer_dense = function() list(args = list(units = 2, activation = "relu"),
                                   huge = "units"),
@@ -315,35 +432,41 @@ fuzz_calls <- function(f, include_known) {
                            special = list(object = model(a_net()))),
     plot = function() list(args = list(x = a_net()),
                            special = list(x = model(a_net()))),
-    grad_check = function() list(args = list(net = f$net, x = f$x, y = f$y,
-      eps = 1e-5, n_params = 3), huge = c("n_params", "eps"),
-      special = list(net = model(f$net), x = data)),
+    grad_check = function() list(args = list(net = fuzz_pick(list(f$net,
+      f$net_single)), x = f$x, y = f$y, eps = 1e-5, n_params = 3),
+      huge = c("n_params", "eps"),
+      special = list(net = model(fuzz_pick(list(f$net, f$net_single))), x = data)),
     backprop_trace = function() list(args = list(net = a_net(), x = f$x, y = f$y),
       special = list(net = model(a_net()), x = data,
                      y = function() fuzz_pick(list(f$yn, f$y01, f$y[1:3], f$df)))),
-    linear_reg = function() list(args = list(X = f$x, y = f$yn,
-      method = sample(c("ols", "gd"), 1L), epochs = 2, lr = 0.1),
-      special = list(X = function() fuzz_pick(list(f$x[1, , drop = FALSE],
-        cbind(f$x, f$x[, 1]), matrix(1, 4, 6), f$x[0, ]))),
-      huge = "lr"),
-    logistic_reg = function() list(args = list(X = f$x, y = f$y01, epochs = 2,
-      lr = 0.1, verbose = FALSE), huge = "lr",
-      special = list(y = function() fuzz_pick(list(c(0, 1, 2, 1), f$y[1:3],
+    # gradient descent's settings go with method = "gd" (least squares
+    # refuses them)
+    linear_reg = function() {
+      gd <- runif(1) < 0.7
+      list(args = c(list(X = f$x, y = f$yn, method = if (gd) "gd" else "ols",
+                         epochs = 2, lr = 0.1), if (gd) gd_args()),
+           special = c(list(X = function() fuzz_pick(list(f$x[1, , drop = FALSE],
+             cbind(f$x, f$x[, 1]), matrix(1, 4, 6), f$x[0, ]))), gd_special),
+           huge = c("lr", "l1", "l2", "patience"))
+    },
+    logistic_reg = function() list(args = c(list(X = f$x, y = f$y01, epochs = 2,
+      lr = 0.1, verbose = FALSE), gd_args()), huge = c("lr", "l1", "l2", "patience"),
+      special = c(list(y = function() fuzz_pick(list(c(0, 1, 2, 1), f$y[1:3],
         factor(c("a", "a", "a", "a")), c(TRUE, FALSE, NA, TRUE),
-        factor(c("a", "b", "c", "a")))))),
-    softmax_reg = function() list(args = list(X = f$x, y = f$y, epochs = 2,
-      lr = 0.1, verbose = FALSE), huge = "lr",
-      special = list(y = function() fuzz_pick(list(c(1, 1, 1, 1),
-        c(1.5, 2, 1, 2), f$y[1:3], factor(c("a", NA, "b", "a")))))),
+        factor(c("a", "b", "c", "a"))))), gd_special)),
+    softmax_reg = function() list(args = c(list(X = f$x, y = f$y, epochs = 2,
+      lr = 0.1, verbose = FALSE), gd_args()), huge = c("lr", "l1", "l2", "patience"),
+      special = c(list(y = function() fuzz_pick(list(c(1, 1, 1, 1),
+        c(1.5, 2, 1, 2), f$y[1:3], factor(c("a", NA, "b", "a"))))), gd_special)),
     predict_reg = function() list(args = list(
-      object = fuzz_pick(list(f$lin, f$logit, f$soft)), newdata = f$x,
+      object = fuzz_pick(list(f$lin, f$logit, f$soft, f$logit_single)), newdata = f$x,
       type = NULL), special = list(newdata = data)),
     summary_reg = function() list(args = list(
-      object = fuzz_pick(list(f$lin, f$logit, f$soft)))),
+      object = fuzz_pick(list(f$lin, f$logit, f$soft, f$logit_single)))),
     print_reg = function() list(args = list(
-      x = fuzz_pick(list(f$lin, f$logit, f$soft)))),
+      x = fuzz_pick(list(f$lin, f$logit, f$soft, f$logit_single)))),
     logLik_reg = function() list(args = list(
-      object = fuzz_pick(list(f$lin, f$logit, f$soft)))),
+      object = fuzz_pick(list(f$lin, f$logit, f$soft, f$logit_single)))),
     convolution = function() list(args = list(input_img = matrix(1:25, 5, 5),
       filter = filter_bank("sobel_x"), show = FALSE, out = TRUE, stride = 1,
       padding = "valid"), huge = c("stride"),
@@ -362,12 +485,12 @@ fuzz_calls <- function(f, include_known) {
     as_images = function() list(args = list(x = matrix(1:32, 2, 16),
       height = 4, width = 4, channels = 1),
       huge = c("height", "width", "channels")),
-    plot_filters = function() list(args = list(net = f$cnn, layer = 1,
+    plot_filters = function() list(args = list(net = a_cnn(), layer = 1,
       channel = 1), huge = c("layer", "channel"),
-      special = list(net = model(f$cnn))),
-    feature_maps = function() list(args = list(net = f$cnn,
+      special = list(net = model(a_cnn()))),
+    feature_maps = function() list(args = list(net = a_cnn(),
       image = f$imgs[1, , ], layer = 1, plot = FALSE), huge = "layer",
-      special = list(net = model(f$cnn))),
+      special = list(net = model(a_cnn()))),
     train_test_from_df = function() list(args = list(df = f$df,
       predict_col_index = 3, train_ratio = 0.6, shuffle_input = TRUE,
       scale_input = TRUE), huge = "predict_col_index",
@@ -499,7 +622,8 @@ if (identical(Sys.getenv("TESTTHAT"), "true")) {
                               collapse = "\n"))
     # every exported function was reached, and most calls were rejected
     expect_true(all(c("neuralnetwork", "cnn", "predict", "read_idx", "nn_formula",
-                      "feedforward") %in% res$fun))
+                      "feedforward", "layer_avgpool2d", "layer_batchnorm",
+                      "linear_reg") %in% res$fun))
     expect_gt(sum(res$outcome == "error"), 500L)
     expect_gt(sum(res$outcome == "ok"), 50L)
   })

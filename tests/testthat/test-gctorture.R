@@ -29,6 +29,9 @@ gctorture_calls <- function() {
   pool_in <- matrix(as.double(c(4:1, 5:8, 9:12, 16:13)), 16, 1)
   argmax <- ns$maxpool2d_op(pool_in, pg)[[2L]]
   X <- cbind(1, t(x))                                 # 4 x 3 design
+  opts_f <- opts
+  opts_f$precision <- "single"
+  bn <- gctorture_bn_cnn(ns)
   list(
     C_gemm = function() list(
       ns$nnfs_gemm(x, t(x), C = diag(2), alpha = 2, beta = 0.5),
@@ -53,8 +56,61 @@ gctorture_calls <- function() {
     C_backprop = function() ns$engine_backprop(layers, params, t(x), t(y)),
     C_trace = function()
       .Call(ns$C_trace, layers, params, x, y, list(cost = "ce", threads = 1L)),
-    C_threads_info = function() ns$threads_info()
+    C_threads_info = function() ns$threads_info(),
+    C_tables = function() .Call(ns$C_tables),
+    C_layer_info = function() list(
+      ns$engine_layer_info(layers[[1L]]),
+      ns$engine_layer_info(bn$specs[[2L]]),
+      ns$engine_layer_info(bn$specs[[3L]]),
+      # a description the kind's check refuses: the problem comes back
+      ns$engine_layer_info(replace(layers[[1L]], "n_out", list(0L)))),
+    # a CNN with the two newer kinds (batchnorm of an image, avgpool2d),
+    # trained with Adam, so that their tensors (running statistics
+    # included) go through the glue in both directions
+    C_train_cnn = function() {
+      set.seed(3)
+      ns$engine_fit(bn$specs, bn$params, bn$x, bn$y, bn$x, bn$y, opts)
+    },
+    C_predict_cnn = function() ns$engine_predict(bn$specs, bn$params, bn$x),
+    C_train_f = function() {
+      set.seed(1)
+      fresh <- ns$engine_fit(layers, params, t(x), t(y), t(x), t(y), opts_f)
+      warm <- opts_f
+      warm$state <- fresh$state
+      set.seed(3)
+      list(fresh, ns$engine_fit(layers, params, t(x), t(y), NULL, NULL, warm),
+           ns$engine_fit(bn$specs, bn$params, bn$x, bn$y, NULL, NULL, opts_f))
+    },
+    C_predict_f = function() list(
+      ns$engine_predict(layers, params, t(x), "single"),
+      ns$engine_predict(bn$specs, bn$params, bn$x, "single")),
+    C_backprop_f = function() list(
+      ns$engine_backprop(layers, params, t(x), t(y), precision = "single"),
+      ns$engine_backprop(bn$specs, bn$params, bn$x, bn$y, precision = "single")),
+    C_trace_f = function()
+      .Call(ns$C_trace_f, layers, params, x, y, list(cost = "ce", threads = 1L))
   )
+}
+
+# A small CNN for the entry points: 4x4 images of 1 channel, conv2d (2
+# filters of 2x2, "same") -> batchnorm -> avgpool2d(2) -> flatten ->
+# batchnorm -> dense(2, softmax), as engine specs and starting parameters
+# (the running statistics moved off their starting values), 4 samples.
+gctorture_bn_cnn <- function(ns) {
+  layers <- list(layer_conv2d(2, 2, padding = "same"), layer_batchnorm(),
+                 layer_avgpool2d(2), layer_flatten(), layer_batchnorm(0.8),
+                 layer_dense(2, "softmax"))
+  specs <- ns$cnn_specs(layers, c(4L, 4L, 1L))
+  attr(specs, "shapes") <- NULL
+  set.seed(4)
+  par <- ns$init_cnn_params(specs, "he")
+  par$tensors[[2L]]$running_mean <- c(0.1, -0.2)
+  par$tensors[[5L]]$running_var <- c(1.5, 0.5, 2, 1, 0.8, 1.2, 0.9, 1.1)
+  net <- list(layers = specs, weights = par$weights, biases = par$biases,
+              tensors = par$tensors)
+  list(specs = specs, params = ns$network_params(net),
+       x = array(seq(0, 1, length.out = 64), c(4, 4, 4, 1)),
+       y = diag(2)[c(1, 2, 1, 2), ])
 }
 
 test_that("every .Call entry point gives the same result under gctorture", {
@@ -66,7 +122,18 @@ test_that("every .Call entry point gives the same result under gctorture", {
                                   "C_maxpool2d_forward", "C_maxpool2d_backward",
                                   "C_all_finite", "C_linear_ols",
                                   "C_train", "C_predict", "C_backprop", "C_trace",
-                                  "C_threads_info"))
+                                  "C_threads_info", "C_tables", "C_layer_info",
+                                  "C_train_cnn", "C_predict_cnn",
+                                  "C_train_f", "C_predict_f", "C_backprop_f",
+                                  "C_trace_f"))
+  # every entry point src/init.c registers has a thunk
+  init <- test_path("..", "..", "src", "init.c")
+  if (file.exists(init)) {
+    registered <- sub("^\\s*CALLDEF\\((C_[A-Za-z0-9_]+),.*$", "\\1",
+                      grep("^\\s*CALLDEF\\(C_", readLines(init), value = TRUE))
+    expect_true(length(registered) >= 18L)
+    expect_setequal(setdiff(registered, names(calls)), character(0))
+  }
   for (name in names(calls)) {
     expected <- calls[[name]]()
     got <- with_gctorture(calls[[name]])

@@ -254,6 +254,19 @@ test_that("batch normalisation layers are described, counted and checked", {
   e <- net
   e$layers[[2]]$eps <- -1
   expect_error(predict(e, d$x), "layer 2 has an epsilon", class = "nnfs_error_model")
+  # a negative running variance (found by the fuzzer) made predictions NaN
+  # without an error; the engine marks the tensor nonnegative and R refuses
+  for (v in c(-1, -1e-300)) {
+    bad <- edit(function(t) { t[[2]]$running_var[2] <- v; t })
+    expect_error(predict(bad, d$x), "layer 2 \\(batchnorm\\) has a negative `running_var`",
+                 class = "nnfs_error_model")
+    expect_error(cnn(bn_conv(), d, 1, 6, 0.1, warm_start = bad), "negative `running_var`",
+                 class = "nnfs_error_model")
+  }
+  expect_identical(engine_layer_info(net$layers[[2]])$tensors$nonnegative,
+                   c(FALSE, FALSE, FALSE, TRUE))
+  expect_true(all(is.finite(predict(edit(function(t) { t[[2]]$running_var[] <- 0; t }),
+                                    d$x, type = "prob"))))
   expect_error(layer_batchnorm(momentum = 2), "`momentum`", class = "nnfs_error_argument")
   expect_error(layer_batchnorm(epsilon = 0), "`epsilon`", class = "nnfs_error_argument")
 })

@@ -158,3 +158,51 @@ test_that("least squares ignores the option nnfs.precision but refuses the argum
   # gradient descent follows the option
   expect_identical(linear_reg(x / 100, mtcars$mpg, "gd", epochs = 5)$precision, "single")
 })
+
+test_that("single precision refuses numbers it cannot hold instead of giving NaN", {
+  # found by the fuzzer: a finite double beyond float's range (an edited
+  # weight of 1e308) became Inf in the single build, and predict() and
+  # feature_maps() returned NaN and Inf without an error
+  d <- iris_data()
+  set.seed(3)
+  sgl <- neuralnetwork(c(4, 5, 3), d, 1, 10, 0.5, precision = "single")
+  big <- sgl
+  big$weights[[1]][2] <- 1e308
+  expect_error(predict(big, d$x), "within the range of single precision",
+               class = "nnfs_error_model")
+  big$settings$precision <- "double"
+  expect_true(all(is.finite(predict(big, d$x, type = "prob"))))
+  # a double network with such a weight cannot warm-start single training
+  expect_error(neuralnetwork(c(4, 5, 3), d, 1, 10, 0.5, precision = "single",
+                             warm_start = big),
+               "for training in single precision", class = "nnfs_error_model")
+  near <- sgl
+  near$weights[[1]][2] <- 3e38
+  expect_true(all(is.finite(predict(near, d$x, type = "prob"))))
+  # a precision that is neither of the two
+  odd <- sgl
+  odd$settings$precision <- "float"
+  expect_error(predict(odd, d$x), "neither \"double\" nor \"single\"",
+               class = "nnfs_error_model")
+
+  # batch normalisation: with an epsilon below FLT_MIN, 1 / sqrt(var +
+  # epsilon) overflows float for a channel of zero variance, and training
+  # diverged with NaN (advising a smaller learning rate)
+  imgs <- array(seq(0, 1, length.out = 64), c(4, 4, 4))
+  y <- factor(c("a", "b", "a", "b"))
+  layers <- function(eps) list(layer_conv2d(2, 2), layer_batchnorm(epsilon = eps),
+                               layer_flatten(), layer_dense(2, "softmax"))
+  expect_error(cnn(layers(1e-300), list(x = imgs, y = y), 1, 2, 0.1,
+                   precision = "single"),
+               "`layers` cannot be trained in single precision: layer 2 \\(batchnorm\\)",
+               class = "nnfs_error_argument")
+  set.seed(4)
+  dbl <- cnn(layers(1e-300), list(x = imgs, y = y), 2, 2, 0.1)
+  expect_true(all(is.finite(unlist(dbl$tensors))))
+  set.seed(4)
+  ok <- cnn(layers(1e-30), list(x = imgs, y = y), 2, 2, 0.1, precision = "single")
+  expect_true(all(is.finite(unlist(ok$tensors))))
+  edited <- dbl
+  edited$settings$precision <- "single"
+  expect_error(predict(edited, imgs), "below 1.18e-38", class = "nnfs_error_model")
+})

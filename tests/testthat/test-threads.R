@@ -68,8 +68,8 @@ fork_fit <- function(i) {
   x <- matrix(runif(300 * 100), 300)
   y <- factor(sample(1:3, 300, TRUE))
   net <- nnfs::neuralnetwork(c(100, 300, 3), list(x = x, y = y), 3, 16, 0.1)
-  list(weights = net$weights, forked = nnfs:::threads_info()$forked,
-       threads = nnfs:::nnfs_threads())
+  list(weights = net$weights, prob = stats::predict(net, x[1:20, ], type = "prob"),
+       forked = nnfs:::threads_info()$forked, threads = nnfs:::nnfs_threads())
 }
 
 test_that("forked workers train after the parent has trained, and agree with it", {
@@ -144,5 +144,8 @@ test_that("SIGINT to a forked worker in training leaves the parent usable", {
   expect_identical(res$out[[1L]], "interrupted")
   expect_lt(res$waited, 30)
   expect_false(res$after$forked)
+  # and the parent trains and predicts as before the worker was interrupted
   expect_identical(res$after$weights, res$before$weights)
+  expect_identical(res$after$prob, res$before$prob)
+  expect_true(all(is.finite(res$after$prob)))
 })

@@ -231,6 +231,22 @@ test_that("edited network objects get clear errors, never a crash", {
     neuralnetwork(c(16, 3, 2), list(x = matrix(imgs, 4), y = y), 1, 2, 0.1,
                   warm_start = edit(n, function(e) { e$biases[[1]] <- 1:3; e }))
   })
+  # found by the fuzzer: a network whose cost was removed or changed reached
+  # the engine through grad_check() and backprop_trace() ("internal error:
+  # 'cost' missing") and gave evaluate() R's own errors
+  x16 <- matrix(imgs, 4)
+  for (cost in list(NULL, "zz", NA_character_, c("ce", "mse"))) {
+    e <- n
+    e$settings["C"] <- list(cost)
+    expect_error(grad_check(e, x16, y), "its cost \\(`settings\\$C`\\)",
+                 class = "nnfs_error_model")
+    expect_error(backprop_trace(e, x16, y), "its cost", class = "nnfs_error_model")
+    expect_error(evaluate(e, list(x = x16, y = y)), "its cost", class = "nnfs_error_model")
+  }
+  e <- n
+  e$settings <- NULL
+  expect_error(grad_check(e, x16, y), "`settings` are not a list",
+               class = "nnfs_error_model")
   # the engine's own guards stop what gets past R, as R errors
   bad <- cn$layers
   bad[[1]]$geom[9] <- 0L
