@@ -188,6 +188,7 @@ engine_samples <- function(x, precision = "double") {
 # parameters of the last epoch it completed, with a warning (see
 # warn_diverged()).
 engine_fit <- function(layers, params, x, y, xval = NULL, yval = NULL, opts) {
+  check_history_memory(opts$epochs)
   precision <- opts$precision %||% "double"
   xs <- engine_samples(x, precision)
   yt <- samples_to_columns(y)
@@ -413,6 +414,21 @@ check_engine_memory <- function(layers, batch, n, optimizer, arg,
               "buffers and working copy of the data, but only ",
               format_bytes(avail), " of memory is available (option ",
               "`nnfs.max_memory`).")
+  invisible(need)
+}
+
+# The engine allocates the training history (four doubles an epoch: loss,
+# accuracy and their validation values) before the first epoch, so a huge
+# `epochs` asks for that memory at once, whatever the network: refuse it
+# when it cannot fit (every front door calls the argument `epochs`).
+check_history_memory <- function(epochs) {
+  need <- 32 * as.double(epochs)
+  avail <- memory_available()
+  if (!is.na(avail) && need > avail)
+    arg_error("`epochs` (", format_count(epochs), ") needs about ",
+              format_bytes(need), " for the training history (four numbers ",
+              "an epoch), but only ", format_bytes(avail), " of memory is ",
+              "available (option `nnfs.max_memory`).")
   invisible(need)
 }
 

@@ -69,24 +69,6 @@ X <- as.matrix(vv[, c("Sepal.Length", "Petal.Length")]) / 7.9
 print(coef(logistic_reg(X, vv$Species == "virginica", 200, 5, verbose = FALSE)))
 print(coef(softmax_reg(as.matrix(iris[, 1:4]), iris$Species, 200, 0.1,
                        verbose = FALSE)))
-# Threads (src/threads.c): a training with products large enough for two
-# threads, on every batch and with the adaptive policy, then the same
-# training in a forked worker (one thread there, as the fork handler says).
-xs <- matrix(runif(64 * 100), 64)
-ys <- factor(sample(1:3, 64, TRUE))
-fit_big <- function(adaptive) {
-  options(nnfs.threads = 2, nnfs.adaptive_threads = adaptive)
-  set.seed(3)
-  neuralnetwork(c(100, 400, 3), list(x = xs, y = ys), 2, 32, 0.1)$weights
-}
-w_fixed <- fit_big(FALSE)
-print(identical(w_fixed, fit_big(TRUE)))
-if (.Platform$OS.type == "unix") {
-  kid <- parallel::mccollect(parallel::mcparallel(fit_big(TRUE)))[[1L]]
-  print(identical(kid, w_fixed))
-}
-options(nnfs.threads = NULL, nnfs.adaptive_threads = NULL)
-
 # Single precision (the engine compiled for float, C_train_f and the
 # others): a dense network with validation, data copied to float and read
 # in place from R's rows, prediction, backprop_trace() and a warm start.
@@ -135,4 +117,27 @@ print(coef(logistic_reg(X, vv$Species == "virginica", 200, 5, verbose = FALSE,
 print(coef(softmax_reg(as.matrix(iris[, 1:4]), iris$Species, 100, 0.1,
                        verbose = FALSE, optimizer = "momentum",
                        precision = "single")))
+
+# The forked worker comes last: under valgrind the child of mcparallel()
+# goes on reading and running the script after its job (base R does the
+# same: mccollect(mcparallel(1 + 1)) followed by cat() lines prints them
+# twice), and as parent and child share the offset of the script's file,
+# code after it was read in pieces (a parse error in the parent).
+# Threads (src/threads.c): a training with products large enough for two
+# threads, on every batch and with the adaptive policy, then the same
+# training in a forked worker (one thread there, as the fork handler says).
+xs <- matrix(runif(64 * 100), 64)
+ys <- factor(sample(1:3, 64, TRUE))
+fit_big <- function(adaptive) {
+  options(nnfs.threads = 2, nnfs.adaptive_threads = adaptive)
+  set.seed(3)
+  neuralnetwork(c(100, 400, 3), list(x = xs, y = ys), 2, 32, 0.1)$weights
+}
+w_fixed <- fit_big(FALSE)
+print(identical(w_fixed, fit_big(TRUE)))
+if (.Platform$OS.type == "unix") {
+  kid <- parallel::mccollect(parallel::mcparallel(fit_big(TRUE)))[[1L]]
+  print(identical(kid, w_fixed))
+}
+options(nnfs.threads = NULL, nnfs.adaptive_threads = NULL)
 cat("valgrind-demo.R: done\n")

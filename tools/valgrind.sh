@@ -14,7 +14,8 @@
 #      under
 #          R -d "valgrind --tool=memcheck --leak-check=full
 #                --errors-for-leak-kinds=definite --error-exitcode=1
-#                --track-origins=yes --num-callers=30 --fullpath-after="
+#                --track-origins=yes --num-callers=30 --fullpath-after=
+#                --vex-guest-max-insns=30"
 #   3. reports the "ERROR SUMMARY" line and splits the "definitely lost"
 #      loss records into those whose stack is in the package's code and the
 #      others (R itself, which may leave a few blocks at exit). A frame is
@@ -33,6 +34,13 @@
 # instead of the AVX-512 one; the script prints what the CPU reports
 # natively and under valgrind. The AVX-512 kernel is covered by
 # tools/sanitize.sh (ASan/UBSan) on machines that have AVX-512.
+#
+# --vex-guest-max-insns=30 (default 60) makes valgrind translate shorter
+# superblocks: with the default, translating the fully unrolled AVX2 float
+# kernels (single precision, e.g. k256_2_5) can exhaust VEX's temporary
+# storage, and valgrind aborts ("VEX temporary storage exhausted ... the
+# 'impossible' happened") before any error could be reported. It changes
+# how valgrind translates code, not what memcheck checks.
 set -u
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -73,7 +81,7 @@ log="$VG_DIR/valgrind.log"
 out="$VG_DIR/demo.out"
 echo "== running tools/valgrind-demo.R under valgrind memcheck (log: $log)"
 R_LIBS="$lib" R --vanilla --slave \
-  -d "valgrind --tool=memcheck --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=1 --track-origins=yes --num-callers=30 --fullpath-after= --log-file=$log" \
+  -d "valgrind --tool=memcheck --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=1 --track-origins=yes --num-callers=30 --fullpath-after= --vex-guest-max-insns=30 --log-file=$log" \
   -f "$root/tools/valgrind-demo.R" > "$out" 2>&1
 status=$?
 end=$(date +%s)

@@ -59,6 +59,22 @@ test_that("networks too large for memory are refused before allocating", {
   })
   # the estimate counts optimizer state: plain SGD fits where Adam does not
   expect_s3_class(neuralnetwork(c(4, 6000, 2), d, 1, 5, 0.1), "nnfs_network")
+  # the history of every epoch is allocated at once: found by the fuzz
+  # test under ASan, where `epochs = .Machine$integer.max` (a formula call)
+  # asked R for 64 GiB and the sanitizer's allocator aborted the process;
+  # plain R said "cannot allocate vector of size 64.0 Gb"
+  options(nnfs.max_memory = 1e6)
+  for (fit in list(
+    function(e) neuralnetwork(c(4, 3, 2), d, e, 5, 0.1),
+    function(e) cnn(list(layer_flatten(), layer_dense(2, "softmax")), imgs, e, 5, 0.1),
+    function(e) logistic_reg(d$x, d$y == "a", e, 0.1, verbose = FALSE),
+    function(e) linear_reg(d$x, d$x[, 1], method = "gd", epochs = e))) {
+    expect_error(fit(.Machine$integer.max), "`epochs` \\(2,147,483,647\\) needs about 68.7 GB",
+                 class = "nnfs_error_argument")
+    expect_error(fit(1e5), "`epochs` \\(100,000\\) needs about 3.2 MB",
+                 class = "nnfs_error_argument")
+  }
+  expect_s3_class(neuralnetwork(c(4, 3, 2), d, 10, 5, 0.1), "nnfs_network")
   options(nnfs.max_memory = "a")
   expect_error(neuralnetwork(c(4, 3, 2), d, 1, 5, 0.1), "nnfs.max_memory")
   options(nnfs.max_memory = NULL)
