@@ -101,10 +101,11 @@ static int bn_tensors(const layer *L, tensor_spec *t)
 {
     int C, P;
     bn_shape(L, &C, &P);
-    t[0] = (tensor_spec) {"gamma", C, 1, 0, 1};
-    t[1] = (tensor_spec) {"beta", C, 1, 0, 0};
-    t[2] = (tensor_spec) {"running_mean", C, 0, 0, 0};
-    t[3] = (tensor_spec) {"running_var", C, 0, 0, 1, 1};
+    t[0] = (tensor_spec) {.name = "gamma", .n = C, .trainable = 1, .init = 1};
+    t[1] = (tensor_spec) {.name = "beta", .n = C, .trainable = 1};
+    t[2] = (tensor_spec) {.name = "running_mean", .n = C};
+    t[3] = (tensor_spec) {.name = "running_var", .n = C, .init = 1,
+                          .nonnegative = 1};
     return 4;
 }
 

@@ -483,9 +483,10 @@ static const char *conv_check(const layer *L) { return geom_check(L, 0); }
 static int conv_tensors(const layer *L, tensor_spec *t)
 {
     const conv_geom *g = &L->g;
-    t[0] = (tensor_spec) {"W", (double) g->kh * g->kw * g->in_c * g->out_c,
-                          1, 1, 0};
-    t[1] = (tensor_spec) {"b", g->out_c, 1, 0, 0};
+    t[0] = (tensor_spec) {.name = "W",
+                          .n = (double) g->kh * g->kw * g->in_c * g->out_c,
+                          .trainable = 1, .penalized = 1};
+    t[1] = (tensor_spec) {.name = "b", .n = g->out_c, .trainable = 1};
     return 2;
 }
 

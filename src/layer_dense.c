@@ -6,8 +6,9 @@
 
 static int dense_tensors(const layer *L, tensor_spec *t)
 {
-    t[0] = (tensor_spec) {"W", (double) L->n_out * L->n_in, 1, 1, 0};
-    t[1] = (tensor_spec) {"b", L->n_out, 1, 0, 0};
+    t[0] = (tensor_spec) {.name = "W", .n = (double) L->n_out * L->n_in,
+                          .trainable = 1, .penalized = 1};
+    t[1] = (tensor_spec) {.name = "b", .n = L->n_out, .trainable = 1};
     return 2;
 }
 
