@@ -170,7 +170,9 @@ samples_to_columns <- function(x) {
 # nnfs_copy_limit() bytes are copied to that layout; larger data are read in
 # place, one sample per row (rows 1), so that training needs no second copy
 # of them. In single precision the engine makes that copy itself, in float,
-# from R's rows (rows 2).
+# from R's rows (rows 2). Either way, rows whose values are at most 256
+# distinct numbers (images) are copied by the engine as byte codes when
+# that copy fits in nnfs_copy_limit() bytes (engine_fit()).
 engine_samples <- function(x, precision = "double") {
   if (precision == "single") {
     if (!is.double(x)) storage.mode(x) <- "double"
@@ -198,6 +200,9 @@ engine_fit <- function(layers, params, x, y, xval = NULL, yval = NULL, opts) {
     if (same) xs else engine_samples(xval, precision)
   yvt <- if (is.null(yval)) NULL else if (same) yt else samples_to_columns(yval)
   opts$x_rows <- as.integer(xs$rows)
+  # training rows of at most 256 distinct values (images) may instead be
+  # copied once as one byte per value (src/data_codes.c)
+  opts$x_codes <- as.integer(xs$rows > 0 && as.double(length(x)) <= nnfs_copy_limit())
   opts$xval_rows <- as.integer(xvs$rows)
   res <- .Call(engine_entry("C_train", precision), layers, params, xs$x, yt,
                xvs$x, yvt, opts)

@@ -23,6 +23,7 @@
 #include "net.h"
 #include "gemm.h"
 #include "threads.h"
+#include "data_codes.h"
 
 static SEXP get_elt(SEXP list, const char *name)
 {
@@ -231,11 +232,13 @@ static SEXP tensors_out(const network *nt, SEXP like, const real *base,
 /* The samples in x: a p x n matrix (one sample per column) or, with rows
  * (1 or 2), an n x ... matrix or array holding one sample per row, read in
  * place (1) or, in single precision, copied once into a float matrix with
- * one sample per column (2: half the bytes of R's doubles). */
-static sample_set samples_of(const network *nt, SEXP x, int rows)
+ * one sample per column (2: half the bytes of R's doubles). With codes,
+ * rows whose values are at most 256 distinct numbers are copied once as
+ * byte codes instead (data_codes.c). */
+static sample_set samples_of(const network *nt, SEXP x, int rows, int codes)
 {
     int p = nt->L[0].n_in;
-    sample_set s = {NULL, NULL, p, 0, rows != 0};
+    sample_set s = {.p = p, .rows = rows != 0};
     SEXP dim = getAttrib(x, R_DimSymbol);
     if (!isReal(x) || TYPEOF(dim) != INTSXP || xlength(dim) < 2 ||
         (!rows && xlength(dim) != 2))
@@ -243,12 +246,28 @@ static sample_set samples_of(const network *nt, SEXP x, int rows)
     s.n = INTEGER(dim)[rows ? 0 : 1];
     if ((double) s.n * p != (double) xlength(x))
         error("internal error: the data do not have %d values per sample", p);
+    if (rows && codes && byte_codes_likely(REAL(x), s.n, p)) {
+        /* data with at most 256 distinct values (images): one byte per
+         * value and a table of the values, an eighth of R's doubles */
+        unsigned char *cv = (unsigned char *) big_alloc((size_t) s.n * p, 1);
+        double values[256];
+        int count = byte_codes(REAL(x), s.n, p, cv, values, threads_get());
+        if (count > 0) {
+            real *lut = (real *) R_alloc(256, sizeof(real));
+            for (int c = 0; c < 256; c++)
+                lut[c] = c < count ? (real) values[c] : 0;
+            s.codes = cv;
+            s.lut = lut;
+            s.rows = 0;
+            return s;
+        }
+    }
 #ifdef NNFS_SINGLE
     if (rows == 2) {
         /* the engine's float copy, one sample per column: half the bytes
          * of R's doubles, and batches gathered from it like small data.
          * Blocks of samples keep the writes within a cache-sized window. */
-        real *v = (real *) R_alloc((size_t) s.n * p + 1, sizeof(real));
+        real *v = (real *) big_alloc((size_t) s.n * p, sizeof(real));
         const double *src = REAL(x);
         int n = s.n, th = threads_get();
         /* tiles of 64 samples x 64 features: their reads and writes stay
@@ -397,13 +416,14 @@ SEXP C_train(SEXP layers, SEXP params, SEXP x, SEXP y, SEXP xval,
     network nt;
     build_network(&nt, layers, params);
     threads_set(get_int(opts, "threads"));   /* before the data's copy */
-    train_data d = {samples_of(&nt, x, get_int(opts, "x_rows")),
-                    {NULL, NULL, nt.L[0].n_in, 0, 0}, NULL, NULL, 0};
+    train_data d = {.x = samples_of(&nt, x, get_int(opts, "x_rows"),
+                                    get_int(opts, "x_codes")),
+                    .xv = {.p = nt.L[0].n_in}};
     check_targets(&nt, &d.x, y);
     d.y = reals_of(y);
     d.k = nrows(y);
     if (xval != R_NilValue) {
-        d.xv = xval == x ? d.x : samples_of(&nt, xval, get_int(opts, "xval_rows"));
+        d.xv = xval == x ? d.x : samples_of(&nt, xval, get_int(opts, "xval_rows"), 0);
         check_targets(&nt, &d.xv, yval);
         d.yv = yval == y ? d.y : reals_of(yval);
     }
@@ -466,7 +486,7 @@ SEXP C_predict(SEXP layers, SEXP params, SEXP x, SEXP rows, SEXP threads)
 {
     network nt;
     build_network(&nt, layers, params);
-    sample_set s = samples_of(&nt, x, asInteger(rows));
+    sample_set s = samples_of(&nt, x, asInteger(rows), 0);
     int n = s.n, k = nt.L[nt.n_layers - 1].n_out;
     int cap = n < 256 ? (n > 0 ? n : 1) : 256;
     threads_set(asInteger(threads));
@@ -497,7 +517,7 @@ static double batch_pass(network *nt, int *B, const real **xr, SEXP layers,
                          SEXP params, SEXP x, SEXP y, SEXP opts)
 {
     build_network(nt, layers, params);
-    sample_set s = samples_of(nt, x, 0);
+    sample_set s = samples_of(nt, x, 0, 0);
     check_targets(nt, &s, y);
     int n = s.n, k = nrows(y);
     int cost = get_name(opts, "cost", cost_names, COST_COUNT);

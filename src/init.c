@@ -11,7 +11,7 @@ extern SEXP C_conv2d(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
 extern SEXP C_conv2d_backward(SEXP, SEXP, SEXP, SEXP, SEXP);
 extern SEXP C_maxpool2d_forward(SEXP, SEXP);
 extern SEXP C_maxpool2d_backward(SEXP, SEXP, SEXP);
-extern SEXP C_all_finite(SEXP);
+extern SEXP C_all_finite(SEXP, SEXP);
 extern SEXP C_threads_info(void);
 
 /* ---- least squares of linear_reg() (glue_ols.c) ---- */
@@ -38,7 +38,7 @@ static const R_CallMethodDef call_entries[] = {
     CALLDEF(C_conv2d_backward, 5),
     CALLDEF(C_maxpool2d_forward, 2),
     CALLDEF(C_maxpool2d_backward, 3),
-    CALLDEF(C_all_finite, 1),
+    CALLDEF(C_all_finite, 2),
     CALLDEF(C_threads_info, 0),
     /* least squares */
     CALLDEF(C_linear_ols, 3),

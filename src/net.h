@@ -89,12 +89,16 @@ typedef struct {
     int *order;
 } train_state;
 
-/* n samples of p values each: one sample per column (p x n) or, with rows
- * set, one per row (n x p, R's own layout, read in place without a copy) */
+/* n samples of p values each: one sample per column (p x n), or with rows
+ * set one per row (n x p, R's own layout, read in place without a copy),
+ * or with codes set one sample per column of byte codes (p x n) standing
+ * for the values lut[code] (data_codes.c) */
 typedef struct {
     const real *v;           /* one sample per column */
     const double *rv;        /* rows: R's own doubles, read in place */
     int p, n, rows;
+    const unsigned char *codes;   /* or NULL */
+    const real *lut;         /* 256 values, by code */
 } sample_set;
 
 /* p x B block of samples i..i+B-1: points into s, or is gathered in buf */

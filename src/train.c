@@ -10,6 +10,7 @@
 #include "net.h"
 #include "gemm.h"
 #include "threads.h"
+#include "data_codes.h"
 
 /* copy columns idx[0..B-1] of src (rows x n) into dst (rows x B) */
 static void gather(real *dst, const real *src, const int *idx, int rows,
@@ -20,8 +21,27 @@ static void gather(real *dst, const real *src, const int *idx, int rows,
                sizeof(real) * rows);
 }
 
+/* samples idx[0..B-1] of byte codes (p x n) -> their values in dst (p x B) */
+static void gather_codes(real *dst, const sample_set *s, const int *idx,
+                         int B)
+{
+    int p = s->p;
+    const real *lut = s->lut;
+    for (int b = 0; b < B; b++) {
+        const unsigned char *c = s->codes + (long) idx[b] * p;
+        real *d = dst + (long) b * p;
+        for (int j = 0; j < p; j++) d[j] = lut[c[j]];
+    }
+}
+
 const real *samples_block(const sample_set *s, int i, int B, real *buf)
 {
+    if (s->codes) {
+        int p = s->p;
+        const unsigned char *c = s->codes + (long) i * p;
+        for (long q = 0; q < (long) B * p; q++) buf[q] = s->lut[c[q]];
+        return buf;
+    }
     if (!s->rows) return s->v + (long) i * s->p;
     for (int j = 0; j < s->p; j++) {
         const double *src = s->rv + (long) j * s->n + i;
@@ -87,6 +107,7 @@ static const real *batch_block(real *buf, const sample_set *s,
                                  const int *perm, int i, int B,
                                  chunk_reader *c)
 {
+    if (s->codes) { gather_codes(buf, s, perm + i, B); return buf; }
     if (!s->rows) { gather(buf, s->v, perm + i, s->p, B); return buf; }
     if (i < c->start || i + B > c->start + c->m) chunk_load(c, s, perm, i);
     return c->chunk + (long) s->p * (i - c->start);
@@ -231,7 +252,7 @@ static chunk_reader chunk_reader_alloc(const sample_set *x, int batch)
     chunk_reader c = {NULL, NULL, 0, 0, 0, 1};
     if (!x->rows) return c;
     c.cap = chunk_samples(x->n, batch);
-    c.chunk = (real *) R_alloc((size_t) x->p * c.cap, sizeof(real));
+    c.chunk = (real *) big_alloc((size_t) x->p * c.cap, sizeof(real));
     c.key = (long long *) R_alloc(c.cap, sizeof(long long));
     return c;
 }
@@ -268,7 +289,7 @@ void train_run(network *nt, const train_data *d, const train_cfg *cfg,
     real *xb = d->x.rows ? NULL :
         (real *) R_alloc((size_t) p * cfg->batch, sizeof(real));
     real *yb = (real *) R_alloc((size_t) d->k * cfg->batch, sizeof(real));
-    real *vb = has_val && d->xv.rows ?
+    real *vb = has_val && (d->xv.rows || d->xv.codes) ?
         (real *) R_alloc((size_t) p * nt->batch_cap, sizeof(real)) : NULL;
     chunk_reader c = chunk_reader_alloc(&d->x, cfg->batch);
     c.threads = threads_get();         /* before the policy lowers it */

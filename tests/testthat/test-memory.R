@@ -81,3 +81,55 @@ test_that("networks too large for memory are refused before allocating", {
   avail <- memory_available()
   expect_true(is.na(avail) || avail > 0)
 })
+
+test_that("rows of at most 256 values train through byte codes, exactly", {
+  # double precision reads rows in place when the double copy is over the
+  # limit; with n * p bytes under it, images are copied as byte codes
+  on.exit(options(nnfs.copy_limit = NULL, nnfs.threads = NULL))
+  set.seed(7)
+  n <- 1200; p <- 30
+  x <- matrix(sample(0:254, n * p, TRUE) / 255, n)  # 255 values, and -0
+  x[, 1:3] <- 0                          # constant columns, like borders
+  x[2, 4] <- -0                          # a second bit pattern of zero
+  y <- factor(sample(c("a", "b", "c"), n, TRUE))
+  fit <- function(limit, threads, precision = "double", data = x) {
+    options(nnfs.copy_limit = limit, nnfs.threads = threads)
+    set.seed(8)
+    neuralnetwork(c(p, 7, 3), list(x = data, y = y), 2, 9, 0.5,
+                  optimizer = "adam", precision = precision,
+                  validation_data = list(x = data, y = y))
+  }
+  bytes <- n * p
+  for (precision in c("double", "single")) {
+    columns <- fit(Inf, 1, precision)             # engine's column copy
+    in_place <- fit(bytes - 1, 1, precision)      # R's rows, in place
+    for (threads in 1:2) {
+      coded <- fit(4 * bytes, threads, precision) # byte codes
+      expect_identical(coded$weights, in_place$weights)
+      expect_identical(coded$history, in_place$history)
+      expect_identical(coded$history, columns$history)
+    }
+  }
+  # the second thread meets the values in another order: its codes are
+  # renumbered, and the results do not change
+  rev_x <- x[n:1, ]
+  expect_identical(fit(4 * bytes, 2, data = rev_x)$weights,
+                   fit(bytes - 1, 1, data = rev_x)$weights)
+  # 257 values after the first samples: the codes are abandoned midway and
+  # the rows read in place
+  x257 <- x
+  x257[n, p] <- 0.123456789
+  expect_identical(fit(4 * bytes, 2, data = x257)$weights,
+                   fit(bytes - 1, 2, data = x257)$weights)
+  # images in an n x h x w x c array, through cnn()
+  imgs <- array(sample(0:3, 600 * 6 * 6, TRUE) / 3, c(600, 6, 6, 1))
+  lab <- factor(sample(1:2, 600, TRUE))
+  fit_cnn <- function(limit) {
+    options(nnfs.copy_limit = limit, nnfs.threads = 2)
+    set.seed(9)
+    cnn(list(layer_conv2d(3, 3), layer_flatten(), layer_dense(2, "softmax")),
+        list(x = imgs, y = lab), 2, 16, 0.05)
+  }
+  expect_identical(fit_cnn(4 * length(imgs))$weights,
+                   fit_cnn(length(imgs) - 1)$weights)
+})

@@ -1,0 +1,161 @@
+/* data_codes.c: training data with few distinct values (images: 256 grey
+ * levels) kept as one byte per value.
+ *
+ * A shuffled sample of an n x p matrix in R's column order is p values
+ * n apart, so reading batches from it costs a cache miss per value. Data
+ * that take at most 256 distinct values are copied once, transposed, as
+ * byte codes (one sample per column, p bytes each: an eighth of R's
+ * doubles) with a table of the values; a batch is then p contiguous bytes
+ * per sample looked up in a table that stays in the L1 cache. The table
+ * holds the exact values, so the batches are the same numbers as those
+ * read from R's matrix.
+ *
+ * Compiled once: it handles R's doubles only, whatever the precision. */
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <R_ext/Memory.h>
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
+#include "data_codes.h"
+
+void *big_alloc(size_t count, size_t size)
+{
+    size_t bytes = count * size + 1;
+    char *v = R_alloc(bytes, 1);
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    /* Huge pages where the system gives them on request: a fresh buffer
+     * of tens of MB is otherwise mapped 4 KB at a time, a page fault
+     * each, and faults taken in the transposed order of a copy cost more
+     * than the copy (on the 2-core benchmark machine, mapping 47 MB took
+     * 145 ms in 4 KB pages written in order, 16 ms in 2 MB pages, and
+     * several times 145 ms written in a transposed order). Advice only:
+     * refused, the buffer is the same. */
+    uintptr_t huge = (uintptr_t) 1 << 21;
+    uintptr_t a = ((uintptr_t) v + huge - 1) & ~(huge - 1);
+    uintptr_t e = ((uintptr_t) v + bytes) & ~(huge - 1);
+    if (e > a) madvise((void *) a, e - a, MADV_HUGEPAGE);
+#endif
+    memset(v, 0, bytes);   /* map it in order, before any strided write */
+    return v;
+}
+
+#define SLOTS 4096               /* open addressing, at most 256 keys */
+#define TILE 64
+
+typedef struct {
+    uint64_t key[SLOTS];         /* the value's bits */
+    int16_t code[SLOTS];         /* -1: empty */
+    uint64_t value[256];         /* by code */
+    int count;
+} dict;
+
+static void dict_init(dict *d)
+{
+    memset(d->code, 0xff, sizeof d->code);
+    d->count = 0;
+}
+
+/* the code of bits, added if new; -1 when a 257th value would be needed */
+static inline int dict_code(dict *d, uint64_t bits)
+{
+    unsigned h = (unsigned) ((bits * 0x9E3779B97F4A7C15ULL) >> 52);
+    for (;;) {
+        int c = d->code[h];
+        if (c < 0) {
+            if (d->count == 256) return -1;
+            d->key[h] = bits;
+            d->code[h] = (int16_t) d->count;
+            d->value[d->count] = bits;
+            return d->count++;
+        }
+        if (d->key[h] == bits) return c;
+        h = (h + 1) & (SLOTS - 1);
+    }
+}
+
+/* samples [i0, i1) of x (n x p, column-major) -> out (p bytes per sample);
+ * 0, or -1 when they hold more than 256 values */
+static int code_range(const double *x, long n, int p, long i0, long i1,
+                      unsigned char *out, dict *d, volatile int *failed)
+{
+    unsigned char tile[TILE * TILE];
+    for (long a = i0; a < i1; a += TILE) {
+        long b = i1 - a < TILE ? i1 : a + TILE;
+        if (*failed) return -1;
+        for (int j0 = 0; j0 < p; j0 += TILE) {
+            int j1 = p - j0 < TILE ? p : j0 + TILE;
+            for (int j = j0; j < j1; j++) {
+                const double *col = x + (long) j * n;
+                for (long i = a; i < b; i++) {
+                    uint64_t bits;
+                    memcpy(&bits, col + i, sizeof bits);
+                    unsigned h = (unsigned) ((bits * 0x9E3779B97F4A7C15ULL) >> 52);
+                    int c;
+                    if (d->key[h] == bits && d->code[h] >= 0) c = d->code[h];
+                    else {
+                        c = dict_code(d, bits);
+                        if (c < 0) { *failed = 1; return -1; }
+                    }
+                    tile[(i - a) * TILE + (j - j0)] = (unsigned char) c;
+                }
+            }
+            for (long i = a; i < b; i++)
+                memcpy(out + i * p + j0, tile + (i - a) * TILE, (size_t) (j1 - j0));
+        }
+    }
+    return 0;
+}
+
+int byte_codes_likely(const double *x, int n, int p)
+{
+    dict *d = (dict *) R_alloc(1, sizeof(dict));
+    dict_init(d);
+    long m = n < TILE ? n : TILE;
+    for (int j = 0; j < p; j++)
+        for (long i = 0; i < m; i++) {
+            uint64_t bits;
+            memcpy(&bits, x + (long) j * n + i, sizeof bits);
+            if (dict_code(d, bits) < 0) return 0;
+        }
+    return 1;
+}
+
+int byte_codes(const double *x, int n, int p, unsigned char *out,
+               double *values, int threads)
+{
+    /* one dictionary per thread, merged at the end */
+    int nt = threads < 1 ? 1 : threads > 8 ? 8 : threads;
+    if ((long) n < 4L * TILE * nt) nt = 1;
+    dict *ds = (dict *) R_alloc(nt, sizeof(dict));
+    volatile int failed = 0;
+    long per = ((long) n + nt - 1) / nt;
+    per = (per + TILE - 1) / TILE * TILE;
+#pragma omp parallel for num_threads(nt) schedule(static, 1) if (nt > 1)
+    for (int t = 0; t < nt; t++) {
+        long i0 = (long) t * per, i1 = i0 + per < n ? i0 + per : n;
+        dict_init(&ds[t]);
+        if (i0 < i1) code_range(x, n, p, i0, i1, out, &ds[t], &failed);
+    }
+    if (failed) return 0;
+    /* one table: the first thread's codes stay; the others' are mapped */
+    dict *all = &ds[0];
+    for (int t = 1; t < nt; t++) {
+        unsigned char map[256];
+        int same = 1;
+        for (int c = 0; c < ds[t].count; c++) {
+            int g = dict_code(all, ds[t].value[c]);
+            if (g < 0) return 0;
+            map[c] = (unsigned char) g;
+            same = same && g == c;
+        }
+        if (same) continue;
+        long i0 = (long) t * per, i1 = i0 + per < n ? i0 + per : n;
+        for (long q = i0 * p; q < i1 * p; q++) out[q] = map[out[q]];
+    }
+    for (int c = 0; c < all->count; c++)
+        memcpy(values + c, &all->value[c], sizeof(double));
+    return all->count;
+}
