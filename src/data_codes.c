@@ -159,3 +159,4 @@ int byte_codes(const double *x, int n, int p, unsigned char *out,
         memcpy(values + c, &all->value[c], sizeof(double));
     return all->count;
 }
+

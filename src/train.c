@@ -21,25 +21,37 @@ static void gather(real *dst, const real *src, const int *idx, int rows,
                sizeof(real) * rows);
 }
 
-/* samples idx[0..B-1] of byte codes (p x n) -> their values in dst (p x B) */
+/* d[0..n) = the values of codes c[0..n): a scalar loop, faster here than
+ * AVX2 gathers */
+static void decode(real *d, const unsigned char *c, const real *lut, long n)
+{
+    for (long i = 0; i < n; i++) d[i] = lut[c[i]];
+}
+
+/* samples idx[0..B-1] of byte codes (p x n) -> their values in dst (p x B),
+ * then a prefetch of the samples idx[B..B+next-1] the next batch reads:
+ * shuffled samples are scattered over the codes, and waiting for each one
+ * from memory took as long as decoding them all */
 static void gather_codes(real *dst, const sample_set *s, const int *idx,
-                         int B)
+                         int B, int next)
 {
     int p = s->p;
-    const real *lut = s->lut;
-    for (int b = 0; b < B; b++) {
+    for (int b = 0; b < B; b++)
+        decode(dst + (long) b * p, s->codes + (long) idx[b] * p, s->lut, p);
+#ifdef __GNUC__
+    for (int b = B; b < B + next; b++) {
         const unsigned char *c = s->codes + (long) idx[b] * p;
-        real *d = dst + (long) b * p;
-        for (int j = 0; j < p; j++) d[j] = lut[c[j]];
+        for (int l = 0; l < p; l += 64) __builtin_prefetch(c + l);
     }
+#else
+    (void) next;
+#endif
 }
 
 const real *samples_block(const sample_set *s, int i, int B, real *buf)
 {
     if (s->codes) {
-        int p = s->p;
-        const unsigned char *c = s->codes + (long) i * p;
-        for (long q = 0; q < (long) B * p; q++) buf[q] = s->lut[c[q]];
+        decode(buf, s->codes + (long) i * s->p, s->lut, (long) B * s->p);
         return buf;
     }
     if (!s->rows) return s->v + (long) i * s->p;
@@ -107,7 +119,11 @@ static const real *batch_block(real *buf, const sample_set *s,
                                  const int *perm, int i, int B,
                                  chunk_reader *c)
 {
-    if (s->codes) { gather_codes(buf, s, perm + i, B); return buf; }
+    if (s->codes) {
+        int next = s->n - (i + B) < B ? s->n - (i + B) : B;
+        gather_codes(buf, s, perm + i, B, next);
+        return buf;
+    }
     if (!s->rows) { gather(buf, s->v, perm + i, s->p, B); return buf; }
     if (i < c->start || i + B > c->start + c->m) chunk_load(c, s, perm, i);
     return c->chunk + (long) s->p * (i - c->start);
