@@ -77,11 +77,15 @@ check_path <- function(x, arg, dir = FALSE) {
   x
 }
 
-# Read an IDX file's header and payload, as raw bytes, checking its size.
-# Returns list(type = one row of idx_types, dim = integer dims, bytes = raw).
-idx_read_raw <- function(path) {
+# Open an IDX file and read its header, checking it. Returns the open
+# connection `con` (the caller closes it), the `path`, the `type` (one row
+# of idx_types), the dimensions `dim`, the payload's size in bytes
+# `nbytes` and its `shape` in words, for messages. The payload is read by
+# idx_rows() (bytes) or idx_values() (the other types).
+idx_open <- function(path) {
   con <- gzfile(path, "rb") # reads gzipped and plain files alike
-  on.exit(close(con))
+  opened <- FALSE
+  on.exit(if (!opened) close(con))
   magic <- readBin(con, "raw", 4L)
   type <- match(as.integer(magic[3L]), idx_types$code)
   if (length(magic) < 4L)
@@ -102,16 +106,92 @@ idx_read_raw <- function(path) {
   shape <- sprintf("%s values of type %s", paste(dims, collapse = " x "), type$name)
   if (nbytes > .Machine$integer.max)
     nnfs_error("data", "'", path, "' holds ", shape, ", more than this reader can hold.")
-  bytes <- readBin(con, "raw", nbytes)
-  if (length(bytes) < nbytes)
-    nnfs_error("data", "'", path, "' is truncated: its header announces ", shape, " (",
-         format(nbytes, big.mark = ","), " bytes) but only ",
-         format(length(bytes), big.mark = ","), " bytes follow.")
-  if (length(readBin(con, "raw", 1L)))
-    nnfs_error("data", "'", path, "' is longer than its header announces (", shape, ", ",
-         format(nbytes, big.mark = ","), " bytes).")
-  list(type = type, dim = dims, bytes = bytes)
+  opened <- TRUE
+  list(con = con, path = path, type = type, dim = dims, nbytes = nbytes, shape = shape)
 }
+
+# The next `n` bytes of an open IDX file's payload, of which `done` bytes
+# were read before: a file that ends sooner is truncated.
+idx_bytes <- function(idx, n, done = 0) {
+  bytes <- readBin(idx$con, "raw", n)
+  if (length(bytes) < n)
+    nnfs_error("data", "'", idx$path, "' is truncated: its header announces ", idx$shape,
+         " (", format(idx$nbytes, big.mark = ","), " bytes) but only ",
+         format(done + length(bytes), big.mark = ",", scientific = FALSE),
+         " bytes follow.")
+  bytes
+}
+
+# After the payload, nothing may follow.
+idx_end <- function(idx) {
+  if (length(readBin(idx$con, "raw", 1L)))
+    nnfs_error("data", "'", idx$path, "' is longer than its header announces (",
+         idx$shape, ", ", format(idx$nbytes, big.mark = ","), " bytes).")
+  invisible()
+}
+
+# Bytes idx_rows() reads at a time.
+idx_chunk_bytes <- 2^20
+
+# The payload of an open IDX file of bytes (unsigned or signed), each byte
+# b becoming table[b + 1] (256 values, integer or double: the result's
+# type), as a vector for one dimension and otherwise an items x
+# values-per-item matrix in the file's row-major order. Whole items,
+# about `chunk` bytes of them, are read at a time and written by C
+# straight into their rows of the preallocated result, so that neither
+# the file's bytes nor their transposition exist in full: the peak is the
+# result and a chunk. Each chunk is garbage once written: a collection of
+# the young generation (cheap) frees it before the next is read, where R
+# would otherwise let the file's worth of chunks pile up. A chunk is
+# dropped by assigning NULL, not by rm(), whose call keeps this frame
+# referenced after the return, so that the result would count as shared
+# and read_idx()'s attr<- would copy it.
+idx_rows <- function(idx, table, chunk = idx_chunk_bytes) {
+  dims <- idx$dim
+  n <- dims[1L]
+  zero <- if (is.double(table)) 0 else 0L
+  if (length(dims) > 1L) {
+    per <- prod(as.double(dims[-1L]))
+    x <- matrix(zero, n, per) # fresh, so C may fill it in place
+  } else {
+    per <- 1
+    x <- rep_len(zero, n)
+  }
+  if (idx$nbytes > 0) {
+    k <- max(1, chunk %/% per) # items per chunk
+    done <- 0
+    while (done < n) {
+      m <- min(k, n - done)
+      bytes <- idx_bytes(idx, m * per, done * per)
+      .Call(C_idx_rows, x, bytes, done, table)
+      bytes <- NULL # not rm(), see above
+      done <- done + m
+      if (done < n) invisible(gc(verbose = FALSE, full = FALSE))
+    }
+  }
+  idx_end(idx)
+  x
+}
+
+# The payload of an open IDX file of a type wider than a byte, decoded by
+# readBin() from the whole payload, as idx_rows() shapes it.
+idx_values <- function(idx) {
+  type <- idx$type
+  dims <- idx$dim
+  bytes <- idx_bytes(idx, idx$nbytes)
+  idx_end(idx)
+  x <- readBin(bytes, type$what, length(bytes) / type$size, size = type$size,
+               signed = type$signed, endian = "big")
+  bytes <- NULL # not rm(): see idx_rows()
+  if (length(dims) > 1L) {
+    dim(x) <- c(prod(dims[-1L]), dims[1L])
+    x <- t(x)
+  }
+  x
+}
+
+# What each byte of an IDX file of bytes reads as.
+idx_byte_table <- function(type) if (type$signed) c(0:127, -128:-1) else 0:255
 
 #' Read an IDX file (MNIST format)
 #'
@@ -153,33 +233,11 @@ idx_read_raw <- function(path) {
 #' }
 read_idx <- function(path) {
   path <- check_path(path, "path")
-  idx <- idx_read_raw(path)
-  idx_decode(idx$bytes, idx$type, idx$dim)
-}
-
-# Raw payload -> vector or (items x values-per-item) matrix, with one
-# transposition done on the narrowest representation available.
-idx_decode <- function(bytes, type, dims) {
-  n <- dims[1L]
-  per <- if (length(dims) > 1L) prod(dims[-1L]) else 1L
-  if (type$size == 1L) {
-    if (length(dims) > 1L) {
-      dim(bytes) <- c(per, n)
-      bytes <- t(bytes) # raw: a quarter of the integer matrix's size
-    }
-    x <- bytes
-    storage.mode(x) <- "integer"
-    if (type$signed) x <- x - 256L * (x > 127L)
-  } else {
-    x <- readBin(bytes, type$what, length(bytes) / type$size, size = type$size,
-                 signed = type$signed, endian = "big")
-    rm(bytes)
-    if (length(dims) > 1L) {
-      dim(x) <- c(per, n)
-      x <- t(x)
-    }
-  }
-  if (length(dims) > 1L) attr(x, "idx_dim") <- dims
+  idx <- idx_open(path)
+  on.exit(close(idx$con))
+  x <- if (idx$type$size == 1L) idx_rows(idx, idx_byte_table(idx$type)) else
+    idx_values(idx)
+  if (length(idx$dim) > 1L) attr(x, "idx_dim") <- idx$dim
   x
 }
 
@@ -194,15 +252,24 @@ idx_decode <- function(bytes, type, dims) {
 #' accepted too). On Debian, `apt-get install dataset-fashion-mnist` puts
 #' Fashion-MNIST in `/usr/share/datasets/fashion-mnist`.
 #'
-#' @param dir Directory holding the four files.
+#' The images are read a chunk at a time straight into the result, so that
+#' reading needs little more memory than the matrices returned. With
+#' `sets`, only the files of the parts asked for are needed and read.
+#'
+#' @param dir Directory holding the four files (or the two of `sets`).
 #' @param normalize If `TRUE`, pixels are divided by 255 into doubles in
 #'   \[0, 1\]; if `FALSE`, they stay integers from 0 to 255 (half the
 #'   memory).
+#' @param sets The parts to read: `"train"`, `"test"` or both (the
+#'   default), a subset of `c("train", "test")`.
 #' @return A list with elements `train` (60000 images for MNIST) and `test`
 #'   (10000), each a list of `x`, a matrix with one image per row and 784
 #'   columns in row-major pixel order (`matrix(x[i, ], 28, 28, byrow =
 #'   TRUE)` is image `i` upright), and `y`, the integer labels from 0 to 9.
-#'   The normalized training matrix takes 376 MB.
+#'   The normalized training matrix takes 376 MB. A part not in `sets` is
+#'   left out of the list: `read_mnist(dir, sets = "train")` is a list of
+#'   `train` alone, equal to `read_mnist(dir)["train"]`. The parts come in
+#'   the order `train`, `test` whatever the order of `sets`.
 #' @seealso [read_idx()] for single files.
 #' @export
 #' @examples
@@ -214,18 +281,36 @@ idx_decode <- function(bytes, type, dims) {
 #'   img <- matrix(mnist$train$x[1, ], 28, 28, byrow = TRUE)
 #'   image(t(img[28:1, ]), col = grDevices::grey(seq(1, 0, length.out = 256)),
 #'         axes = FALSE, asp = 1)
+#'
+#'   # Short of memory: the test part alone (63 MB instead of 439 MB)
+#'   test <- read_mnist(fashion, sets = "test")$test
+#'   dim(test$x)
 #' }
-read_mnist <- function(dir, normalize = TRUE) {
+read_mnist <- function(dir, normalize = TRUE, sets = c("train", "test")) {
   dir <- check_path(dir, "dir", dir = TRUE)
   normalize <- check_flag(normalize, "normalize")
-  stems <- c("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
-             "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
-  paths <- vapply(stems, mnist_file, character(1), dir = dir)
-  if (anyNA(paths))
-    arg_error("`dir` must hold the four MNIST files; '", dir, "' has no ",
-              paste0(stems[is.na(paths)], "(.gz)", collapse = ", "), ".")
-  list(train = mnist_part(paths[[1L]], paths[[2L]], normalize),
-       test = mnist_part(paths[[3L]], paths[[4L]], normalize))
+  sets <- check_sets(sets)
+  stems <- list(train = c("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+                test = c("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"))[sets]
+  paths <- lapply(stems, vapply, mnist_file, character(1), dir = dir)
+  missing <- unlist(stems)[is.na(unlist(paths))]
+  if (length(missing))
+    arg_error("`dir` must hold the ", if (length(sets) == 2L) "four MNIST files" else
+                sprintf('two MNIST %s files (`sets` = "%s")',
+                        c(train = "training", test = "test")[[sets]], sets),
+              "; '", dir, "' has no ", paste0(missing, "(.gz)", collapse = ", "), ".")
+  lapply(paths, function(p) mnist_part(p[[1L]], p[[2L]], normalize))
+}
+
+# `sets` of read_mnist(): "train", "test" or both, returned in that order.
+check_sets <- function(sets) {
+  choices <- c("train", "test")
+  if (!is.character(sets) || !length(sets) || anyNA(sets) || !all(sets %in% choices)) {
+    shown <- if (is.character(sets) && length(sets) %in% 2:4 && !anyNA(sets))
+      paste0("c(", paste0('"', sets, '"', collapse = ", "), ")") else describe(sets)
+    arg_error('`sets` must be "train", "test" or c("train", "test"), not ', shown, ".")
+  }
+  choices[choices %in% sets]
 }
 
 mnist_file <- function(stem, dir) {
@@ -235,29 +320,23 @@ mnist_file <- function(stem, dir) {
   if (length(cand)) cand[1L] else NA_character_
 }
 
-# One images file and its labels -> list(x, y). Keeps at most the raw bytes,
-# their transposition and the result alive at once.
+# One images file and its labels -> list(x, y). Both headers are checked
+# before any payload is read; the images are then read a chunk at a time
+# into the result (idx_rows()), so that the peak is the result and a chunk.
 mnist_part <- function(images, labels, normalize) {
-  lab <- idx_read_raw(labels)
+  lab <- idx_open(labels)
+  on.exit(close(lab$con))
   if (lab$type$code != 0x08 || length(lab$dim) != 1L)
     nnfs_error("data", "'", labels, "' must hold a vector of unsigned bytes (labels).")
-  img <- idx_read_raw(images)
+  img <- idx_open(images)
+  on.exit(close(img$con), add = TRUE)
   if (img$type$code != 0x08 || length(img$dim) != 3L)
     nnfs_error("data", "'", images, "' must hold unsigned-byte images (3 dimensions).")
   if (img$dim[1L] != lab$dim[1L])
     nnfs_error("data", "'", images, "' holds ", img$dim[1L], " images but '", labels,
          "' holds ", lab$dim[1L], " labels.")
-  d <- img$dim
-  x <- img$bytes
-  rm(img)
-  dim(x) <- c(d[2L] * d[3L], d[1L])
-  x <- t(x)
-  if (normalize) {
-    d <- dim(x)
-    x <- as.double(x) / 255 # the fresh vector is divided in place
-    dim(x) <- d
-  } else {
-    storage.mode(x) <- "integer"
-  }
-  list(x = x, y = as.integer(lab$bytes))
+  y <- idx_rows(lab, 0:255)
+  # 0:255 / 255: each pixel divided by 255 exactly as R divides
+  x <- idx_rows(img, if (normalize) 0:255 / 255 else 0:255)
+  list(x = x, y = y)
 }

@@ -1,5 +1,6 @@
 /* glue_ops.c: R <-> C for single operations (matrix product, convolution,
- * and the conv2d / maxpool2d kernels on their own, for gradient tests).
+ * and the conv2d / maxpool2d kernels on their own, for gradient tests;
+ * the finiteness check and the IDX reader's filling of rows).
  * R has validated the arguments; the checks here only guard against
  * internal misuse. */
 #include <R.h>
@@ -291,6 +292,51 @@ SEXP C_all_finite(SEXP x, SEXP threads)
             if (v[i] == NA_INTEGER) return ScalarLogical(FALSE);
     }
     return ScalarLogical(TRUE);
+}
+
+/* C_idx_rows(x, bytes, first, table): rows first + 1 .. first + m of x,
+ * an n x p integer or double matrix (or a vector, p = 1), from m * p bytes
+ * in row-major order, m items of p values as an IDX file of bytes stores
+ * them: x[first + r, j] = table[bytes[r * p + j]]. The 256 values of a
+ * byte come from R in x's type (0:255 / 255 for normalized pixels), so
+ * the numbers are R's own. x is filled in place: read_idx()'s reader
+ * allocates it freshly, nothing else refers to it, and it is filled a
+ * chunk of the file at a time without a copy of the file's bytes or of
+ * their transposition. The writes run down each column, sequentially; the
+ * chunk read across stays in the cache. */
+SEXP C_idx_rows(SEXP x, SEXP bytes, SEXP first, SEXP table)
+{
+    if ((!isReal(x) && !isInteger(x)) || TYPEOF(table) != TYPEOF(x) ||
+        XLENGTH(table) != 256 || TYPEOF(bytes) != RAWSXP)
+        error("internal error: C_idx_rows needs an integer or double x, a raw "
+              "chunk and 256 values of x's type");
+    R_xlen_t n = isMatrix(x) ? nrows(x) : XLENGTH(x);
+    R_xlen_t p = isMatrix(x) ? ncols(x) : 1;
+    R_xlen_t len = XLENGTH(bytes);
+    R_xlen_t m = p > 0 ? len / p : 0;
+    double f = asReal(first);
+    if (m * p != len || !(f >= 0) || f + (double) m > (double) n)
+        error("internal error: C_idx_rows: a chunk of %.0f bytes does not fill "
+              "whole rows from row %.0f of a %.0f x %.0f matrix",
+              (double) len, f + 1, (double) n, (double) p);
+    R_xlen_t r0 = (R_xlen_t) f;
+    const Rbyte *b = RAW(bytes);
+    if (isReal(x)) {
+        const double *t = REAL(table);
+        double *out = REAL(x) + r0;
+        for (R_xlen_t j = 0; j < p; j++) {
+            double *col = out + j * n;
+            for (R_xlen_t r = 0; r < m; r++) col[r] = t[b[r * p + j]];
+        }
+    } else {
+        const int *t = INTEGER(table);
+        int *out = INTEGER(x) + r0;
+        for (R_xlen_t j = 0; j < p; j++) {
+            int *col = out + j * n;
+            for (R_xlen_t r = 0; r < m; r++) col[r] = t[b[r * p + j]];
+        }
+    }
+    return R_NilValue;
 }
 
 /* C_threads_info(): c(available, forked), for nnfs_threads() and the

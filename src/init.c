@@ -12,6 +12,7 @@ extern SEXP C_conv2d_backward(SEXP, SEXP, SEXP, SEXP, SEXP);
 extern SEXP C_maxpool2d_forward(SEXP, SEXP);
 extern SEXP C_maxpool2d_backward(SEXP, SEXP, SEXP);
 extern SEXP C_all_finite(SEXP, SEXP);
+extern SEXP C_idx_rows(SEXP, SEXP, SEXP, SEXP);
 extern SEXP C_threads_info(void);
 
 /* ---- least squares of linear_reg() (glue_ols.c) ---- */
@@ -39,6 +40,7 @@ static const R_CallMethodDef call_entries[] = {
     CALLDEF(C_maxpool2d_forward, 2),
     CALLDEF(C_maxpool2d_backward, 3),
     CALLDEF(C_all_finite, 2),
+    CALLDEF(C_idx_rows, 4),
     CALLDEF(C_threads_info, 0),
     /* least squares */
     CALLDEF(C_linear_ols, 3),

@@ -159,6 +159,89 @@ test_that("read_mnist reads a directory of IDX files", {
   expect_snapshot(error = TRUE, transform = hide_tmp, read_mnist(dir))
 })
 
+test_that("read_idx's reader of bytes gives the same result a chunk at a time", {
+  dir <- test_dir("idx-chunks")
+  idx_open <- nnfs:::idx_open
+  idx_rows <- nnfs:::idx_rows
+  rows <- function(path, table, chunk) {
+    idx <- idx_open(path)
+    on.exit(close(idx$con))
+    idx_rows(idx, table, chunk)
+  }
+  set.seed(5)
+  v <- sample(0:255, 7 * 3 * 5, replace = TRUE)
+  p3 <- write_idx(file.path(dir, "img.gz"), v, c(7, 3, 5), gzip = TRUE)
+  p1 <- write_idx(file.path(dir, "lab"), v[1:9], 9)
+  expected <- matrix(v, 7, 15, byrow = TRUE)
+  # chunks of one item, of two (the last one short), of all, and less
+  # than an item (one item at a time all the same)
+  for (chunk in c(15, 30, 2^20, 1)) {
+    expect_identical(rows(p3, 0:255, chunk), expected, info = chunk)
+    expect_identical(rows(p3, 0:255 / 255, chunk), expected / 255, info = chunk)
+    expect_identical(rows(p1, 0:255, chunk), v[1:9], info = chunk)
+  }
+  x <- read_idx(p3)
+  expect_identical(x, structure(expected, idx_dim = c(7L, 3L, 5L)))
+  # signed bytes
+  s <- c(-128L, -1L, 0L, 1L, 127L, -100L)
+  ps <- write_idx(file.path(dir, "signed"), s, c(3, 2), type = 0x09)
+  expect_identical(rows(ps, c(0:127, -128:-1), 2), matrix(s, 3, 2, byrow = TRUE))
+  # a file cut short or too long reports the same whatever the chunk
+  bytes <- readBin(write_idx(file.path(dir, "good"), v, c(7, 3, 5)), "raw", 1000)
+  writeBin(bytes[1:(16 + 40)], file.path(dir, "short"))
+  writeBin(c(bytes, as.raw(1)), file.path(dir, "long"))
+  for (chunk in c(15, 2^20)) {
+    expect_error(rows(file.path(dir, "short"), 0:255, chunk),
+                 "announces 7 x 3 x 5 values of type unsigned byte (105 bytes) but only 40 bytes follow",
+                 fixed = TRUE, class = "nnfs_error_data")
+    expect_error(rows(file.path(dir, "long"), 0:255, chunk), "longer than its header",
+                 class = "nnfs_error_data")
+  }
+  # empty files of bytes
+  p0 <- write_idx(file.path(dir, "none"), integer(0), c(0, 2, 2))
+  expect_identical(read_idx(p0), structure(matrix(0L, 0, 4), idx_dim = c(0L, 2L, 2L)))
+})
+
+test_that("read_mnist reads only the parts in `sets`", {
+  dir <- test_dir("mnist-sets")
+  set.seed(6)
+  px <- sample(0:255, 5 * 784, replace = TRUE)
+  write_idx(file.path(dir, "train-images-idx3-ubyte.gz"), px, c(5, 28, 28), gzip = TRUE)
+  write_idx(file.path(dir, "train-labels-idx1-ubyte.gz"), c(3, 1, 4, 1, 5), 5, gzip = TRUE)
+  write_idx(file.path(dir, "t10k-images-idx3-ubyte"), rev(px)[1:(2 * 784)], c(2, 28, 28))
+  write_idx(file.path(dir, "t10k-labels-idx1-ubyte"), c(9, 2), 2)
+  for (nz in c(TRUE, FALSE)) {
+    m <- read_mnist(dir, normalize = nz)
+    expect_named(m, c("train", "test"))
+    expect_identical(read_mnist(dir, nz, sets = c("train", "test")), m)
+    expect_identical(read_mnist(dir, nz, sets = c("test", "train")), m)
+    train <- read_mnist(dir, normalize = nz, sets = "train")
+    expect_named(train, "train")
+    expect_identical(train, m["train"])
+    expect_identical(read_mnist(dir, normalize = nz, sets = "test"), m["test"])
+  }
+  expect_identical(m$train$x, matrix(px, 5, 784, byrow = TRUE))
+  expect_identical(m$train$y, c(3L, 1L, 4L, 1L, 5L))
+
+  # only the files of the parts asked for are needed
+  file.remove(file.path(dir, "t10k-labels-idx1-ubyte"))
+  expect_identical(read_mnist(dir, sets = "train"), read_mnist(dir, sets = c("train", "train")))
+  expect_error(read_mnist(dir), "four MNIST files", class = "nnfs_error_argument")
+  expect_error(read_mnist(dir, sets = "test"), "two MNIST test files",
+               class = "nnfs_error_argument")
+  for (bad in list("tst", c("train", "valid"), character(0), NA_character_, 1, NULL,
+                   list("train"), factor("train"), "Train"))
+    expect_error(read_mnist(dir, sets = bad), "`sets` must be", class = "nnfs_error_argument")
+  expect_snapshot(error = TRUE, transform = hide_tmp, {
+    read_mnist(dir, sets = "test")
+    read_mnist(dir, sets = "tst")
+    read_mnist(dir, sets = c("train", "valid"))
+    read_mnist(dir, sets = character(0))
+    read_mnist(dir, sets = NA_character_)
+    read_mnist(dir, sets = 1:2)
+  })
+})
+
 test_that("read_mnist reads Fashion-MNIST", {
   fashion <- "/usr/share/datasets/fashion-mnist"
   skip_if_not(dir.exists(fashion))

@@ -32,6 +32,9 @@ gctorture_calls <- function() {
   opts_f <- opts
   opts_f$precision <- "single"
   bn <- gctorture_bn_cnn(ns)
+  idx_path <- tempfile(fileext = ".idx")          # three 2 x 2 images of bytes
+  writeBin(c(as.raw(c(0, 0, 8, 3)), writeBin(c(3L, 2L, 2L), raw(), endian = "big"),
+             as.raw(0:11 * 20)), idx_path)
   list(
     C_gemm = function() list(
       ns$nnfs_gemm(x, t(x), C = diag(2), alpha = 2, beta = 0.5),
@@ -42,6 +45,17 @@ gctorture_calls <- function() {
     C_maxpool2d_forward = function() ns$maxpool2d_op(pool_in, pg),
     C_maxpool2d_backward = function() ns$maxpool2d_grad(matrix(1:4 + 0, 4, 1), argmax, pg),
     C_all_finite = function() ns$all_finite(c(1, NA)),
+    # fills its (fresh) x in place: the IDX reader's rows, and the reader
+    # itself a row at a time (a collection between rows)
+    C_idx_rows = function() {
+      x <- matrix(0, 3, 4)
+      .Call(ns$C_idx_rows, x, as.raw(0:7 * 30), 1, 0:255 / 255)
+      v <- integer(4)
+      .Call(ns$C_idx_rows, v, as.raw(c(1, 128, 255)), 0, c(0:127, -128:-1))
+      idx <- ns$idx_open(idx_path)
+      on.exit(close(idx$con))
+      list(x, v, ns$idx_rows(idx, 0:255, chunk = 1), ns$read_idx(idx_path))
+    },
     C_linear_ols = function() .Call(ns$C_linear_ols, X, c(1, 2, 2.5, 4), 1e-7),
     C_train = function() {
       set.seed(1)
@@ -120,7 +134,7 @@ test_that("every .Call entry point gives the same result under gctorture", {
   calls <- gctorture_calls()
   expect_setequal(names(calls), c("C_gemm", "C_conv2d", "C_conv2d_backward",
                                   "C_maxpool2d_forward", "C_maxpool2d_backward",
-                                  "C_all_finite", "C_linear_ols",
+                                  "C_all_finite", "C_idx_rows", "C_linear_ols",
                                   "C_train", "C_predict", "C_backprop", "C_trace",
                                   "C_threads_info", "C_tables", "C_layer_info",
                                   "C_train_cnn", "C_predict_cnn",
