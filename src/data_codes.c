@@ -123,16 +123,117 @@ int byte_codes_likely(const double *x, int n, int p)
     return 1;
 }
 
+/* ---- grey levels: the values k / den, k = 0..255 ----
+ * R's x / 255 (den 255) or whole numbers 0..255 (den 1): the code is k
+ * itself, found by arithmetic and checked bit for bit against the value
+ * k / den, with no dictionary to search. */
+
+static int grid_range(const double *x, long n, int p, long i0, long i1,
+                      unsigned char *out, const uint64_t *level, double den,
+                      volatile int *failed)
+{
+    unsigned char tile[TILE * TILE];
+    for (long a = i0; a < i1; a += TILE) {
+        long b = i1 - a < TILE ? i1 : a + TILE;
+        if (*failed) return -1;
+        for (int j0 = 0; j0 < p; j0 += TILE) {
+            int j1 = p - j0 < TILE ? p : j0 + TILE;
+            uint64_t bad = 0;
+            for (int j = j0; j < j1; j++) {
+                const double *col = x + (long) j * n;
+                for (long i = a; i < b; i++) {
+                    uint64_t bits;
+                    memcpy(&bits, col + i, sizeof bits);
+                    double r = col[i] * den + 0.5;
+                    int k = r >= 0 && r < 256 ? (int) r : 0;   /* NaN: 0 */
+                    bad |= bits ^ level[k];
+                    tile[(i - a) * TILE + (j - j0)] = (unsigned char) k;
+                }
+            }
+            if (bad) { *failed = 1; return -1; }
+            for (long i = a; i < b; i++)
+                memcpy(out + i * p + j0, tile + (i - a) * TILE, (size_t) (j1 - j0));
+        }
+    }
+    return 0;
+}
+
+/* the levels of den, as bits */
+static void grid_levels(uint64_t *level, double den)
+{
+    for (int k = 0; k < 256; k++) {
+        double v = k / den;
+        memcpy(level + k, &v, sizeof v);
+    }
+}
+
+/* 255 or 1 when the first samples of x are all levels k / den, else 0 */
+static double grid_den(const double *x, int n, int p)
+{
+    static const double dens[2] = {255, 1};
+    uint64_t level[256];
+    long m = n < TILE ? n : TILE;
+    for (int t = 0; t < 2; t++) {
+        uint64_t bad = 0;
+        grid_levels(level, dens[t]);
+        for (int j = 0; j < p && !bad; j++)
+            for (long i = 0; i < m; i++) {
+                double v = x[(long) j * n + i], r = v * dens[t] + 0.5;
+                int k = r >= 0 && r < 256 ? (int) r : 0;
+                uint64_t bits;
+                memcpy(&bits, &v, sizeof bits);
+                bad |= bits ^ level[k];
+            }
+        if (!bad) return dens[t];
+    }
+    return 0;
+}
+
+/* samples are shared among threads in static blocks of whole tiles */
+static int code_threads(int n, int threads)
+{
+    int nt = threads < 1 ? 1 : threads > 8 ? 8 : threads;
+    return (long) n < 4L * TILE * nt ? 1 : nt;
+}
+
+static long code_block(int n, int nt)
+{
+    long per = ((long) n + nt - 1) / nt;
+    return (per + TILE - 1) / TILE * TILE;
+}
+
+/* the grey-level codes of x, or 0 when a value is not a level */
+static int grid_codes(const double *x, int n, int p, unsigned char *out,
+                      double *values, int threads, double den)
+{
+    uint64_t level[256];
+    grid_levels(level, den);
+    int nt = code_threads(n, threads);
+    long per = code_block(n, nt);
+    volatile int failed = 0;
+#pragma omp parallel for num_threads(nt) schedule(static, 1) if (nt > 1)
+    for (int t = 0; t < nt; t++) {
+        long i0 = (long) t * per, i1 = i0 + per < n ? i0 + per : n;
+        if (i0 < i1) grid_range(x, n, p, i0, i1, out, level, den, &failed);
+    }
+    if (failed) return 0;
+    memcpy(values, level, sizeof level);
+    return 256;
+}
+
 int byte_codes(const double *x, int n, int p, unsigned char *out,
                double *values, int threads)
 {
+    double den = grid_den(x, n, p);
+    if (den > 0) {
+        int count = grid_codes(x, n, p, out, values, threads, den);
+        if (count) return count;
+    }
     /* one dictionary per thread, merged at the end */
-    int nt = threads < 1 ? 1 : threads > 8 ? 8 : threads;
-    if ((long) n < 4L * TILE * nt) nt = 1;
+    int nt = code_threads(n, threads);
     dict *ds = (dict *) R_alloc(nt, sizeof(dict));
     volatile int failed = 0;
-    long per = ((long) n + nt - 1) / nt;
-    per = (per + TILE - 1) / TILE * TILE;
+    long per = code_block(n, nt);
 #pragma omp parallel for num_threads(nt) schedule(static, 1) if (nt > 1)
     for (int t = 0; t < nt; t++) {
         long i0 = (long) t * per, i1 = i0 + per < n ? i0 + per : n;
@@ -159,4 +260,3 @@ int byte_codes(const double *x, int n, int p, unsigned char *out,
         memcpy(values + c, &all->value[c], sizeof(double));
     return all->count;
 }
-

@@ -115,6 +115,17 @@ test_that("rows of at most 256 values train through byte codes, exactly", {
   rev_x <- x[n:1, ]
   expect_identical(fit(4 * bytes, 2, data = rev_x)$weights,
                    fit(bytes - 1, 1, data = rev_x)$weights)
+  # grey levels k / 255 and whole numbers 0..255 are coded by arithmetic;
+  # a value off the levels after the first samples sends the coding back
+  # to the dictionary (here -0, whose bits are not those of 0)
+  grey <- x
+  grey[2, 4] <- 0
+  whole <- round(grey * 255)
+  off <- grey
+  off[n - 1, p] <- -0
+  for (d in list(grey, whole, off))
+    expect_identical(fit(4 * bytes, 2, data = d)$weights,
+                     fit(bytes - 1, 2, data = d)$weights)
   # 257 values after the first samples: the codes are abandoned midway and
   # the rows read in place
   x257 <- x
