@@ -25,10 +25,15 @@ run_nnfs <- function(precision) {
                                  precision = precision))[["elapsed"]]
   c(secs, evaluate(net, test)$accuracy)
 }
-dbl <- run_nnfs("double")
-sgl <- run_nnfs("single")
-
-torch <- run_peer("torch_cnn.py", c("8", "32", "0.1", "1", "2"))
+# medians of 3 runs, nnfs and PyTorch alternating (the machine's speed
+# drifts from minute to minute)
+runs <- lapply(1:3, function(i)
+  list(dbl = run_nnfs("double"), sgl = run_nnfs("single"),
+       torch = run_peer("torch_cnn.py", c("8", "32", "0.1", "1", "2"))))
+med <- function(k) apply(sapply(runs, `[[`, k), 1, stats::median)
+dbl <- med("dbl")
+sgl <- med("sgl")
+torch <- med("torch")
 cpu <- sub(".*: ", "", grep("model name", readLines("/proc/cpuinfo"), value = TRUE)[1])
 fmt <- function(v, d = 2) ifelse(is.na(v), "n/a", formatC(v, format = "f", digits = d))
 lines <- c(
@@ -36,7 +41,7 @@ lines <- c(
   "",
   sprintf("Recorded %s by `Rscript bench/cnn.R` on %s, %d cores, %s.",
           format(Sys.Date()), cpu, parallel::detectCores(), R.version.string),
-  sprintf("conv 5x5x8, ReLU, 2x2 max-pool, dense 10; SGD, batch 32, lr 0.1. nnfs with %d threads (double and single), PyTorch CPU with 2 threads (float32).",
+  sprintf("conv 5x5x8, ReLU, 2x2 max-pool, dense 10; SGD, batch 32, lr 0.1. nnfs with %d threads (double and single), PyTorch CPU with 2 threads (float32); each time the median of 3 runs, nnfs and PyTorch alternating.",
           getOption("nnfs.threads", 2L)),
   peer_note(torch[3]),
   "",

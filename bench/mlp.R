@@ -166,14 +166,22 @@ run_pure_r <- function(w) {
   secs * 60000 / n
 }
 
+# Each timing is the median of `reps` runs, nnfs and PyTorch alternating
+# (the machine's speed drifts from minute to minute); every run of a
+# configuration trains the same network from the same seed.
+reps <- 3
+median_of <- function(runs, k) stats::median(sapply(runs, function(r) r[[k]]))
 rows <- lapply(workloads, function(w) {
-  ep <- time_epoch(w, xtr, ytr)
-  secs <- ep$secs
-  acc <- evaluate(ep$net, test)$accuracy
-  ep1 <- time_epoch(w, xtr, ytr, "single")
-  acc1 <- evaluate(ep1$net, test)$accuracy
-  torch <- run_torch(w)
-  torch64 <- run_torch(w, "double")
+  runs <- lapply(seq_len(reps), function(i)
+    list(dbl = time_epoch(w, xtr, ytr), sgl = time_epoch(w, xtr, ytr, "single"),
+         torch = run_torch(w), torch64 = run_torch(w, "double")))
+  secs <- stats::median(sapply(runs, function(r) r$dbl$secs))
+  acc <- evaluate(runs[[1]]$dbl$net, test)$accuracy
+  ep1 <- list(secs = stats::median(sapply(runs, function(r) r$sgl$secs)))
+  acc1 <- evaluate(runs[[1]]$sgl$net, test)$accuracy
+  torch <- c(stats::median(sapply(runs, function(r) r$torch[1])), runs[[1]]$torch[2],
+             min(sapply(runs, function(r) r$torch[3])))
+  torch64 <- c(stats::median(sapply(runs, function(r) r$torch64[1])))
   pure <- run_pure_r(w)
   cat(sprintf("%-32s nnfs %.2f s (acc %.3f) | single %.2f s (acc %.3f) | torch %.2f s, float64 %.2f s | pure R %.1f s\n",
               w$name, secs, acc, ep1$secs, acc1, torch[1], torch64[1], pure))
@@ -252,19 +260,21 @@ lines <- c(
   sprintf("Recorded %s by `Rscript bench/mlp.R` on %s, %d cores, %s;",
           format(Sys.Date()), cpu, parallel::detectCores(), R.version.string),
   sprintf(paste("nnfs with %d threads, in double and in single precision; PyTorch CPU",
-                "with 2 threads, in float32 and float64."), threads),
+                "with 2 threads, in float32 and float64; each time the median of %d",
+                "runs, nnfs and PyTorch alternating (pure R: one run)."), threads, reps),
   peer_note(res$torch_gflops),
   sprintf("R's BLAS: %s (nnfs does not use it).", basename(extSoftVersion()[["BLAS"]])),
   "Pure R: the articles' per-sample algorithm (bench/article_network.R), sigmoid;",
   "on the large network it ran on 6000 images and the time is scaled by 10.",
   "",
-  "| workload | nnfs double (s) | nnfs single (s) | PyTorch float32 (s) | PyTorch float64 (s) | pure R (s) | PyTorch f32 / nnfs single | PyTorch f32 / nnfs double | PyTorch f64 / nnfs double | pure R / nnfs double |",
-  "|---|---|---|---|---|---|---|---|---|---|",
-  sprintf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |", res$workload,
+  "| workload | nnfs double (s) | nnfs single (s) | PyTorch float32 (s) | PyTorch float64 (s) | pure R (s) | PyTorch f32 / nnfs single | PyTorch f32 / nnfs double | PyTorch f64 / nnfs double | pure R / nnfs double | pure R / nnfs single |",
+  "|---|---|---|---|---|---|---|---|---|---|---|",
+  sprintf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |", res$workload,
           fmt(res$nnfs_s), fmt(res$single_s), fmt(res$torch_s),
           fmt(res$torch64_s), fmt(res$pure_r_s, 1),
           fmt(res$torch_over_single, 2), fmt(res$torch_over_nnfs, 2),
-          fmt(res$torch64_over_nnfs, 2), fmt(res$pure_r_over_nnfs, 0)),
+          fmt(res$torch64_over_nnfs, 2), fmt(res$pure_r_over_nnfs, 0),
+          fmt(res$pure_r_s / res$single_s, 0)),
   "",
   "Test accuracy after the epoch:",
   "",
