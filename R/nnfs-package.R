@@ -21,11 +21,14 @@
 #'     batches and goes on with one thread while one is faster than
 #'     `nnfs.threads` (another program holds a core). `FALSE`: every batch
 #'     uses `nnfs.threads` threads (for benchmarks and tests).}
-#'   \item{`nnfs.copy_limit`}{Training and prediction data up to this many
-#'     bytes (default `2^27`, 128 MiB) are copied once to the layout the
-#'     engine reads fastest; larger data are read where they are, so that
-#'     training needs no second copy of them, at some cost in speed.
-#'     Results do not depend on it.}
+#'   \item{`nnfs.copy_limit`}{The most bytes (default `2^27`, 128 MiB) of
+#'     the engine's working copy of the data. Data whose copy fits are
+#'     copied once to the layout the engine reads fastest. Larger training
+#'     data whose values are at most 256 distinct numbers (images) are
+#'     copied as one byte per value with a table of the values, when those
+#'     bytes fit; other large data are read where they are, a chunk of at
+#'     most a quarter of the rows (and at most this many bytes) at a time,
+#'     at some cost in speed. Results do not depend on it.}
 #'   \item{`nnfs.max_memory`}{Bytes that [neuralnetwork()] and [cnn()] may
 #'     use for a network's parameters, gradients, optimizer state, batch
 #'     buffers and working copy of the training data (see

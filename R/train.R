@@ -203,6 +203,8 @@ engine_fit <- function(layers, params, x, y, xval = NULL, yval = NULL, opts) {
   # training rows of at most 256 distinct values (images) may instead be
   # copied once as one byte per value (src/data_codes.c)
   opts$x_codes <- as.integer(xs$rows > 0 && as.double(length(x)) <= nnfs_copy_limit())
+  # and else a chunk of the rows at a time, of at most that many bytes
+  opts$chunk_bytes <- as.double(nnfs_copy_limit())
   opts$xval_rows <- as.integer(xvs$rows)
   res <- .Call(engine_entry("C_train", precision), layers, params, xs$x, yt,
                xvs$x, yvt, opts)
@@ -405,13 +407,17 @@ check_engine_memory <- function(layers, batch, n, optimizer, arg,
   acts <- sum(vapply(layers, function(s) as.double(s$n_out), 0))
   # conv2d keeps per-sample weight-gradient partials for the batch
   conv <- sum(w[vapply(layers, function(s) s$kind == "conv2d", NA)])
-  # the training data: a copy, or a chunk of a quarter (engine_samples())
-  data <- as.double(n) * layers[[1L]]$n_in
+  # the training data (engine_samples(), engine_fit()): a copy when it
+  # fits nnfs.copy_limit; else byte codes when those fit, or a chunk of a
+  # quarter of the rows, at most the limit (and at least a batch)
+  values <- as.double(n) * layers[[1L]]$n_in
   bytes <- if (precision == "single") 4 else 8
-  if (bytes * data > nnfs_copy_limit()) data <- data / 4
-  data <- data * bytes / 8
-  need <- 8 * (slots * sum(w + b) + 3 * cap * acts + min(batch, n) * conv + data +
-               n)
+  limit <- nnfs_copy_limit()
+  data <- bytes * values
+  if (data > limit)
+    data <- max(if (values <= limit) values else 0,
+                min(data / 4, max(limit, bytes * layers[[1L]]$n_in * min(batch, n))))
+  need <- 8 * (slots * sum(w + b) + 3 * cap * acts + min(batch, n) * conv + n) + data
   avail <- memory_available()
   if (!is.na(avail) && need > avail)
     arg_error("`", arg, "` with batches of ", min(batch, n), " needs about ",

@@ -435,6 +435,8 @@ SEXP C_train(SEXP layers, SEXP params, SEXP x, SEXP y, SEXP xval,
     cfg.patience = get_int(opts, "patience");
     cfg.shuffle = get_int(opts, "shuffle");
     cfg.adaptive = get_int(opts, "adaptive_threads");
+    cfg.chunk_bytes = get_dbl(opts, "chunk_bytes");
+    if (!(cfg.chunk_bytes >= 0)) error("internal error: chunk_bytes");
     cfg.opt.kind = get_name(opts, "optimizer", opt_names, OPT_COUNT);
     cfg.opt.lr = get_dbl(opts, "lr");
     cfg.opt.momentum = get_dbl(opts, "momentum");

@@ -73,6 +73,7 @@ typedef struct {
 typedef struct {
     int epochs, batch, cost, patience, shuffle;
     int adaptive;              /* thread_policy on (1) or a fixed count */
+    double chunk_bytes;        /* most bytes of the chunk of data in rows */
     optim_cfg opt;
     train_progress progress;
 } train_cfg;

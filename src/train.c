@@ -254,20 +254,25 @@ static int train_epoch(network *nt, const train_data *d, const train_cfg *cfg,
 }
 
 /* Samples a chunk holds when the training data are in rows: a quarter of
- * the data, whole batches, so the chunk costs far less than a copy. */
-static int chunk_samples(int n, int batch)
+ * the data, whole batches, so the chunk costs far less than a copy; fewer
+ * when a quarter takes more than `bytes` (nnfs.copy_limit), down to one
+ * batch (more chunk loads, each a pass over R's matrix). */
+static int chunk_samples(int n, int batch, int p, double bytes)
 {
     long q = ((long) n + 3) / 4;
+    double fit = bytes / ((double) p * sizeof(real));
+    if (fit < (double) q) q = fit < batch ? batch : (long) fit / batch * batch;
     q = (q + batch - 1) / batch * batch;
     return q > n ? n : (int) q;
 }
 
 /* The chunk buffer for training data in rows; none for data in columns. */
-static chunk_reader chunk_reader_alloc(const sample_set *x, int batch)
+static chunk_reader chunk_reader_alloc(const sample_set *x, int batch,
+                                       double bytes)
 {
     chunk_reader c = {NULL, NULL, 0, 0, 0, 1};
     if (!x->rows) return c;
-    c.cap = chunk_samples(x->n, batch);
+    c.cap = chunk_samples(x->n, batch, x->p, bytes);
     c.chunk = (real *) big_alloc((size_t) x->p * c.cap, sizeof(real));
     c.key = (long long *) R_alloc(c.cap, sizeof(long long));
     return c;
@@ -307,7 +312,7 @@ void train_run(network *nt, const train_data *d, const train_cfg *cfg,
     real *yb = (real *) R_alloc((size_t) d->k * cfg->batch, sizeof(real));
     real *vb = has_val && (d->xv.rows || d->xv.codes) ?
         (real *) R_alloc((size_t) p * nt->batch_cap, sizeof(real)) : NULL;
-    chunk_reader c = chunk_reader_alloc(&d->x, cfg->batch);
+    chunk_reader c = chunk_reader_alloc(&d->x, cfg->batch, cfg->chunk_bytes);
     c.threads = threads_get();         /* before the policy lowers it */
     /* from the count the buffers were sized for down to one (threads.c) */
     thread_policy tp;
