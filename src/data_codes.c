@@ -42,6 +42,22 @@ void *big_alloc(size_t count, size_t size)
     return v;
 }
 
+/* a flag the threads of a pass share: set by the one that gives up, read
+ * by the others between tiles */
+static int flag_get(int *f)
+{
+    int v;
+#pragma omp atomic read
+    v = *f;
+    return v;
+}
+
+static void flag_set(int *f)
+{
+#pragma omp atomic write
+    *f = 1;
+}
+
 #define SLOTS 4096               /* open addressing, at most 256 keys */
 #define TILE 64
 
@@ -79,12 +95,12 @@ static inline int dict_code(dict *d, uint64_t bits)
 /* samples [i0, i1) of x (n x p, column-major) -> out (p bytes per sample);
  * 0, or -1 when they hold more than 256 values */
 static int code_range(const double *x, long n, int p, long i0, long i1,
-                      unsigned char *out, dict *d, volatile int *failed)
+                      unsigned char *out, dict *d, int *failed)
 {
     unsigned char tile[TILE * TILE];
     for (long a = i0; a < i1; a += TILE) {
         long b = i1 - a < TILE ? i1 : a + TILE;
-        if (*failed) return -1;
+        if (flag_get(failed)) return -1;
         for (int j0 = 0; j0 < p; j0 += TILE) {
             int j1 = p - j0 < TILE ? p : j0 + TILE;
             for (int j = j0; j < j1; j++) {
@@ -97,7 +113,7 @@ static int code_range(const double *x, long n, int p, long i0, long i1,
                     if (d->key[h] == bits && d->code[h] >= 0) c = d->code[h];
                     else {
                         c = dict_code(d, bits);
-                        if (c < 0) { *failed = 1; return -1; }
+                        if (c < 0) { flag_set(failed); return -1; }
                     }
                     tile[(i - a) * TILE + (j - j0)] = (unsigned char) c;
                 }
@@ -130,12 +146,12 @@ int byte_codes_likely(const double *x, int n, int p)
 
 static int grid_range(const double *x, long n, int p, long i0, long i1,
                       unsigned char *out, const uint64_t *level, double den,
-                      volatile int *failed)
+                      int *failed)
 {
     unsigned char tile[TILE * TILE];
     for (long a = i0; a < i1; a += TILE) {
         long b = i1 - a < TILE ? i1 : a + TILE;
-        if (*failed) return -1;
+        if (flag_get(failed)) return -1;
         for (int j0 = 0; j0 < p; j0 += TILE) {
             int j1 = p - j0 < TILE ? p : j0 + TILE;
             uint64_t bad = 0;
@@ -150,7 +166,7 @@ static int grid_range(const double *x, long n, int p, long i0, long i1,
                     tile[(i - a) * TILE + (j - j0)] = (unsigned char) k;
                 }
             }
-            if (bad) { *failed = 1; return -1; }
+            if (bad) { flag_set(failed); return -1; }
             for (long i = a; i < b; i++)
                 memcpy(out + i * p + j0, tile + (i - a) * TILE, (size_t) (j1 - j0));
         }
@@ -210,7 +226,7 @@ static int grid_codes(const double *x, int n, int p, unsigned char *out,
     grid_levels(level, den);
     int nt = code_threads(n, threads);
     long per = code_block(n, nt);
-    volatile int failed = 0;
+    int failed = 0;
 #pragma omp parallel for num_threads(nt) schedule(static, 1) if (nt > 1)
     for (int t = 0; t < nt; t++) {
         long i0 = (long) t * per, i1 = i0 + per < n ? i0 + per : n;
@@ -232,7 +248,7 @@ int byte_codes(const double *x, int n, int p, unsigned char *out,
     /* one dictionary per thread, merged at the end */
     int nt = code_threads(n, threads);
     dict *ds = (dict *) R_alloc(nt, sizeof(dict));
-    volatile int failed = 0;
+    int failed = 0;
     long per = code_block(n, nt);
 #pragma omp parallel for num_threads(nt) schedule(static, 1) if (nt > 1)
     for (int t = 0; t < nt; t++) {
