@@ -106,8 +106,38 @@ idx_open <- function(path) {
   shape <- sprintf("%s values of type %s", paste(dims, collapse = " x "), type$name)
   if (nbytes > .Machine$integer.max)
     nnfs_error("data", "'", path, "' holds ", shape, ", more than this reader can hold.")
+  idx_check_size(path, 4 + 4 * ndim, nbytes, shape)
   opened <- TRUE
   list(con = con, path = path, type = type, dim = dims, nbytes = nbytes, shape = shape)
+}
+
+# The payload a header announces must fit in the file before the result is
+# allocated for it: the reader fills a preallocated matrix, and a damaged
+# header of a few bytes can announce 2^31 values (an 8 GB integer matrix,
+# 17 GB of doubles for read_mnist(normalize = TRUE), allocated and zeroed
+# before the file was found to end). A plain file holds exactly its size
+# less the header; a gzip file at most 1032 bytes for each of its own
+# (deflate's largest ratio, reached by long runs of one byte). Files in the
+# other formats gzfile() reads (bzip2, xz) are not bounded here, nor what
+# has no size (a pipe).
+idx_check_size <- function(path, header, nbytes, shape) {
+  size <- file.size(path)
+  if (is.na(size) || size == 0) return(invisible())
+  magic <- readBin(path, "raw", 2L)
+  if (identical(magic, as.raw(c(0x1f, 0x8b)))) {
+    if (nbytes + header > 1032 * size)
+      nnfs_error("data", "'", path, "' is truncated or damaged: its header ",
+                 "announces ", shape, " (", format(nbytes, big.mark = ","),
+                 " bytes), more than its ", format(size, big.mark = ","),
+                 " gzipped bytes can hold.")
+  } else if (identical(magic, as.raw(c(0, 0)))) { # an IDX file as it is
+    if (nbytes > size - header)
+      nnfs_error("data", "'", path, "' is truncated: its header announces ", shape,
+                 " (", format(nbytes, big.mark = ","), " bytes) but only ",
+                 format(size - header, big.mark = ",", scientific = FALSE),
+                 " bytes follow.")
+  }
+  invisible()
 }
 
 # The next `n` bytes of an open IDX file's payload, of which `done` bytes

@@ -62,7 +62,7 @@ static void flag_set(int *f)
 #define TILE 64
 
 typedef struct {
-    uint64_t key[SLOTS];         /* the value's bits */
+    uint64_t key[SLOTS];         /* the value's bits; unset where code is -1 */
     int16_t code[SLOTS];         /* -1: empty */
     uint64_t value[256];         /* by code */
     int count;
@@ -110,7 +110,9 @@ static int code_range(const double *x, long n, int p, long i0, long i1,
                     memcpy(&bits, col + i, sizeof bits);
                     unsigned h = (unsigned) ((bits * 0x9E3779B97F4A7C15ULL) >> 52);
                     int c;
-                    if (d->key[h] == bits && d->code[h] >= 0) c = d->code[h];
+                    /* the slot's code first: keys of empty slots were
+                     * never written (dict_init() sets only the codes) */
+                    if (d->code[h] >= 0 && d->key[h] == bits) c = d->code[h];
                     else {
                         c = dict_code(d, bits);
                         if (c < 0) { flag_set(failed); return -1; }

@@ -9,6 +9,15 @@
 # `fuzz_*` and `run_fuzz`, not its test_that() block. Each call's number is
 # written to fuzz-log.txt in the temporary directory before it runs, so a
 # crash names the call to replay with the same seed.
+#
+# Besides the exported functions, the harness trains image-like data held
+# in R's rows (nn_images, cnn_images) twice, with nnfs.copy_limit values
+# that send them through different data paths (byte codes, chunks of the
+# rows, the column or float copy), and counts any difference between the
+# two networks, or a wrong 2x2 max pooling, as garbage; read_idx() and
+# read_mnist() of generated files and the internal all_finite() are checked
+# against the values they must return. With threads = 2 the byte codes of
+# data of 512 samples or more are made by two threads.
 
 suppressPackageStartupMessages(library(nnfs))
 

@@ -7,7 +7,11 @@
 # the single-precision engine (the _f entries: training, prediction,
 # backprop_trace, a warm start), a CNN with batch normalisation and
 # average pooling in both precisions, and regressions by gradient descent
-# with the optimizer, penalties, early stopping and single precision.
+# with the optimizer, penalties, early stopping and single precision;
+# image-like data in R's rows through byte codes and through chunks of
+# the rows in both precisions (a dense network, and a CNN with 2x2 max
+# pooling), read_idx() and read_mnist() of small IDX files, and the
+# threaded finiteness check on more than 2^20 values.
 # Sizes are tiny because memcheck runs ~30-50x slower than native.
 library(nnfs)
 set.seed(1)
@@ -117,6 +121,92 @@ print(coef(logistic_reg(X, vv$Species == "virginica", 200, 5, verbose = FALSE,
 print(coef(softmax_reg(as.matrix(iris[, 1:4]), iris$Species, 100, 0.1,
                        verbose = FALSE, optimizer = "momentum",
                        precision = "single")))
+
+# Image-like data in R's rows through the data paths of src/data_codes.c
+# and src/train.c: 600 samples (two threads code 512 or more) of 16 grey
+# levels k / 255 (coded by arithmetic) and of 200 arbitrary values with -0
+# (a dictionary per thread, merged and renumbered), trained through byte
+# codes in double (n * p bytes <= nnfs.copy_limit < 8 n * p) and in single
+# (n * p <= the limit), with validation on the same data (the codes
+# shared), and again through chunks of R's rows with a limit of a few KB;
+# the networks must be identical on both paths.
+options(nnfs.threads = 2)
+set.seed(6)
+n_img <- 600
+grey <- matrix(sample(0:255, n_img * 16, TRUE) / 255, n_img)
+vals <- c(-0, 0, 1e-300, runif(197, -2, 2))
+arb <- matrix(sample(vals, n_img * 16, TRUE), n_img)
+arb[n_img:1, ] <- arb # the second thread meets the values in another order
+lab <- factor(sample(c("a", "b", "c"), n_img, TRUE))
+fit_rows <- function(x, limit, precision) {
+  options(nnfs.copy_limit = limit)
+  on.exit(options(nnfs.copy_limit = NULL))
+  set.seed(7)
+  neuralnetwork(c(16, 8, 3), list(x = x, y = lab), 2, 10, 0.01,
+                optimizer = "adam", precision = precision,
+                validation_data = list(x = x, y = lab))
+}
+for (precision in c("double", "single")) {
+  for (x in list(grey, arb)) {
+    coded <- fit_rows(x, 4 * length(x), precision)
+    chunked <- fit_rows(x, 3000, precision)
+    print(identical(coded$weights, chunked$weights))
+    print(round(coded$history$val_loss, 4))
+  }
+}
+# A CNN with 2x2 max pooling on images of whole numbers 0..255 in an
+# n x h x w x c array: through byte codes (limit n * p) and through chunks
+# of one batch (limit 0), in both precisions, with prediction.
+imgs_rows <- array(as.double(sample(0:255, 520 * 6 * 6 * 2, TRUE)), c(520, 6, 6, 2)) / 255
+lab2 <- factor(sample(1:2, 520, TRUE))
+for (precision in c("double", "single")) {
+  fit_cnn_rows <- function(limit) {
+    options(nnfs.copy_limit = limit)
+    on.exit(options(nnfs.copy_limit = NULL))
+    set.seed(8)
+    cnn(list(layer_conv2d(2, 3, padding = "same", activation = "relu"),
+             layer_maxpool2d(2), layer_flatten(), layer_dense(2, "softmax")),
+        list(x = imgs_rows, y = lab2), 1, 16, 0.05, precision = precision)
+  }
+  cr <- fit_cnn_rows(length(imgs_rows))
+  print(identical(cr$weights, fit_cnn_rows(0)$weights))
+  print(table(predict(cr, imgs_rows[1:20, , , , drop = FALSE])))
+}
+options(nnfs.threads = NULL)
+
+# read_idx() of small IDX files written to tempdir(): unsigned bytes
+# (filled into the result by C_idx_rows a chunk at a time), plain and
+# gzipped, and read_mnist() of one part.
+idx_path <- file.path(tempdir(), "vg-images-idx3-ubyte")
+write_idx <- function(path, dims, bytes, gz = FALSE) {
+  con <- if (gz) gzfile(path, "wb") else file(path, "wb")
+  writeBin(as.raw(c(0, 0, 8, length(dims))), con)
+  writeBin(as.integer(dims), con, size = 4, endian = "big")
+  writeBin(as.raw(bytes), con)
+  close(con)
+  path
+}
+px <- sample(0:255, 7 * 4 * 5, TRUE)
+xi <- read_idx(write_idx(idx_path, c(7, 4, 5), px))
+print(identical(as.vector(t(xi)), px))
+xg <- read_idx(write_idx(paste0(idx_path, ".gz"), c(7, 4, 5), px, gz = TRUE))
+print(identical(xg, xi))
+mn <- file.path(tempdir(), "vg-mnist")
+dir.create(mn, showWarnings = FALSE)
+invisible(write_idx(file.path(mn, "t10k-images-idx3-ubyte"), c(7, 4, 5), px))
+invisible(write_idx(file.path(mn, "t10k-labels-idx1-ubyte"), 7, 0:6))
+m <- read_mnist(mn, sets = "test")
+attr(xi, "idx_dim") <- NULL
+print(identical(m$test, list(x = xi / 255, y = 0:6)))
+
+# The finiteness check on more than 2^20 values (threaded, in blocks of
+# 65536): finite, then with an NA in the last block.
+big <- runif(2^20 + 1000)
+options(nnfs.threads = 2)
+print(nnfs:::all_finite(big))
+big[2^20 + 999] <- NA
+print(nnfs:::all_finite(big))
+options(nnfs.threads = NULL)
 
 # The forked worker comes last: under valgrind the child of mcparallel()
 # goes on reading and running the script after its job (base R does the

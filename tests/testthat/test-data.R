@@ -132,6 +132,43 @@ test_that("read_idx reports bad files clearly", {
   })
 })
 
+test_that("a header announcing more than the file holds is refused before allocating", {
+  # found by the fuzzer: a damaged 40-byte file whose header announced
+  # 917,293,462 values had read_idx() allocate and zero a 3.7 GB matrix
+  # (15 s) before reading found the file cut short; 2^31 values would be
+  # 8 GB, and 17 GB of doubles in read_mnist(normalize = TRUE)
+  dir <- test_dir("idx-huge")
+  big <- c(46340L, 46340L)                      # 2,147,395,600 bytes
+  plain <- file.path(dir, "big")
+  con <- file(plain, "wb")
+  writeBin(as.raw(c(0, 0, 8, 2)), con)
+  writeBin(big, con, size = 4, endian = "big")
+  writeBin(as.raw(1:10), con)
+  close(con)
+  gz <- write_idx(file.path(dir, "big.gz"), 1:10, big, gzip = TRUE)
+  # read_mnist(): images of 46340 x 46340 x 1 pixels in a file of a header
+  dir.create(mnist <- file.path(dir, "mnist"), showWarnings = FALSE)
+  con <- file(file.path(mnist, "train-images-idx3-ubyte"), "wb")
+  writeBin(as.raw(c(0, 0, 8, 3)), con)
+  writeBin(c(1L, big), con, size = 4, endian = "big")
+  close(con)
+  write_idx(file.path(mnist, "train-labels-idx1-ubyte"), 1, 1)
+  before <- gc(reset = TRUE)[2L, 2L] # Mb of vector heap in use
+  expect_error(read_idx(plain), paste("announces 46340 x 46340 values of type unsigned",
+                                      "byte \\(2,147,395,600 bytes\\) but only 10 bytes follow"),
+               class = "nnfs_error_data")
+  expect_error(read_idx(gz), "truncated or damaged: .* more than its [0-9]+ gzipped bytes",
+               class = "nnfs_error_data")
+  expect_error(read_mnist(mnist, sets = "train"), "x 46340 x 46340 .* but only 0 bytes follow",
+               class = "nnfs_error_data")
+  # nothing near the announced size was allocated (R's peak since the reset)
+  expect_lt(gc()[2L, 6L] - before, 200)
+  # a gzipped file at deflate's largest ratios still reads: 2^20 zero bytes
+  z <- write_idx(file.path(dir, "zeros.gz"), integer(2^20), c(1024, 1024), gzip = TRUE)
+  expect_lt(file.size(z), 2^20 / 500)
+  expect_identical(read_idx(z), structure(matrix(0L, 1024, 1024), idx_dim = c(1024L, 1024L)))
+})
+
 test_that("read_mnist reads a directory of IDX files", {
   dir <- test_dir("mnist")
   px <- c(0L, 255L, 51L, rep(0L, 781))

@@ -4,6 +4,17 @@
 # model objects, impossible layer sequences). Each call must end in a result
 # or an R error; an "internal error" from C means the R checks missed a case.
 #
+# Some calls also know the right answer, and a wrong one counts as garbage
+# (fuzz_garbage()): image-like training data in R's rows (grey levels,
+# whole numbers, at most 256 arbitrary doubles, a 257th value late, constant
+# data, sometimes read back from an IDX file) are trained twice with
+# nnfs.copy_limit values that take different data paths (byte codes,
+# chunks of the rows, the column or float copy) and must give identical
+# networks, whose 2x2 max pooling is checked against a reference
+# (fuzz_on_paths()); read_idx() of files of the six IDX types and
+# read_mnist() must return the values written; the internal all_finite()
+# must agree with is.finite() on vectors of more than 2^20 values.
+#
 # The harness (everything above the test_that() block) is also what
 # tools/fuzz.R runs for long runs: it parses this file and evaluates only the
 # assignments of `fuzz_*` and `run_fuzz`, so there is one copy of the code.
@@ -280,6 +291,361 @@ fuzz_bad_layers <- function(f) {
     fuzz_pick(fuzz_bad_values())))
 }
 
+# ---- image-like data, data paths and files (src/data_codes.c, src/train.c) --
+
+# Bit-for-bit equality: -0 is not 0 here.
+fuzz_same <- function(a, b) identical(a, b, num.eq = FALSE)
+
+# A result that is wrong without an error: fuzz_one() counts it as garbage.
+fuzz_garbage <- function(...) structure(list(message = paste0(...)),
+                                        class = "fuzz_garbage")
+
+# count values of image-like data of one kind, in R's column order of an
+# n x p matrix (p values per sample):
+#   grey     levels k / 255 (coded by arithmetic), sometimes one value off
+#            the levels late in the data (back to the dictionary);
+#   whole    whole numbers 0..255, integer or double, sometimes a 256 late;
+#   few      at most 256 arbitrary distinct doubles: -0 and 0, huge, tiny
+#            and subnormal magnitudes, float's edge, all 256 present or few;
+#   late257  256 values and a 257th in a sample past those that
+#            byte_codes_likely() looks at;
+#   split257 256 values in the first half of the samples and, in the second
+#            half, the same values but one replaced: each thread's
+#            dictionary holds 256, their union 257;
+#   constant one value everywhere;
+#   logical  TRUE and FALSE.
+fuzz_image_values <- function(kind, n, p) {
+  count <- n * p
+  special <- c(-0, 0, 1e308, -1e308, .Machine$double.xmax, 5e-324, -5e-324,
+               2.2250738585072014e-308, 1e-300, 3.4028234663852886e38,
+               3.5e38, 1.4e-45, 1, -1, 0.5, 1 / 3)
+  # k values with distinct bits (runif's are distinct)
+  pool <- function(k) {
+    v <- if (k <= length(special)) sample(special, k) else
+      c(special, runif(k - length(special), -3, 3))
+    v[sample.int(k)]
+  }
+  late <- function() { # a position in a sample past the first 64, if any
+    i <- if (n > 65) sample(max(65L, n %/% 2L):n, 1L) else n
+    i + n * (sample.int(p, 1L) - 1L)
+  }
+  fill <- function(v) { # every value of v at least once when they fit
+    x <- v[sample.int(length(v), count, replace = TRUE)]
+    if (count >= length(v) && runif(1) < 0.5) x[sample.int(count, length(v))] <- v
+    x
+  }
+  switch(kind,
+    grey = {
+      x <- sample(0:255, count, TRUE) / 255
+      if (runif(1) < 0.3) x[late()] <- fuzz_pick(list(-0, 0.5 / 255, 1 + 1e-15,
+                                                      254.5 / 255, 256 / 255))
+      x
+    },
+    whole = {
+      x <- sample(0:255, count, TRUE)
+      if (runif(1) < 0.5) x <- as.double(x)
+      if (runif(1) < 0.2) x[late()] <- 256L
+      x
+    },
+    few = fill(pool(fuzz_pick(list(1L, 2L, 3L, 16L, 100L, 255L, 256L)))),
+    late257 = {
+      x <- fill(pool(256L))
+      x[late()] <- 0.123456789
+      x
+    },
+    split257 = {
+      v <- pool(256L)
+      w <- replace(v, sample.int(256L, 1L), 0.987654321)
+      # the first thread's block when two code the data (whole tiles of 64)
+      h <- if (n >= 512L) ((n + 1L) %/% 2L + 63L) %/% 64L * 64L else n %/% 2L
+      x <- matrix(0, n, p)
+      x[seq_len(h), ] <- v[sample.int(256L, h * p, replace = TRUE)]
+      x[(h + 1L):n, ] <- w[sample.int(256L, (n - h) * p, replace = TRUE)]
+      as.vector(x)
+    },
+    constant = rep(fuzz_pick(list(0, -0, 1, 1e308, 5e-324, 0.5, 255L)), count),
+    logical = sample(c(TRUE, FALSE), count, TRUE))
+}
+
+fuzz_image_kinds <- c("grey", "whole", "few", "late257", "split257",
+                      "constant", "logical")
+
+# Image-like training data in R's rows: list(x, y, len) where x is an
+# n x p matrix (shape "matrix") or an n x h x w (x c) array whose height
+# and width are among `sides`. Sometimes
+# n >= 512, where two threads code the data. With `idx`, the data are
+# whole numbers 0..255 written to an IDX file (plain or gzipped), and x
+# is a "fuzz_idx" path that fuzz_on_paths() reads back with read_idx().
+fuzz_image_data <- function(f, shape = c("matrix", "array"), sides = c(2L, 4L, 6L)) {
+  shape <- match.arg(shape)
+  n <- fuzz_pick(list(3L, 20L, 70L, 150L, 600L))
+  dims <- if (shape == "matrix") sample(c(1L, 3L, 8L, 33L, 64L, 65L), 1L) else
+    c(sides[sample.int(length(sides), 2L, replace = TRUE)],
+      if (runif(1) < 0.7) sample(1:3, 1L))
+  p <- prod(dims)
+  k <- sample(2:3, 1L)
+  y <- factor(sample(letters[seq_len(k)], n, TRUE), levels = letters[seq_len(k)])
+  if (runif(1) < 0.15) {
+    # through an IDX file of unsigned bytes
+    b <- sample(0:255, n * p, TRUE)
+    xm <- matrix(b, n, p) # R's rows; the file is row-major
+    gz <- runif(1) < 0.5
+    path <- tempfile("img", f$dir, fileext = if (gz) ".gz" else "")
+    con <- if (gz) gzfile(path, "wb") else file(path, "wb")
+    writeBin(as.raw(c(0, 0, 8, 1 + length(dims))), con)
+    writeBin(as.integer(c(n, dims)), con, size = 4L, endian = "big")
+    writeBin(as.raw(t(xm)), con)
+    close(con)
+    expect <- xm
+    attr(expect, "idx_dim") <- as.integer(c(n, dims))
+    x <- structure(path, class = "fuzz_idx", expect = expect,
+                   scale = fuzz_pick(list(1, 255)), dims = c(n, dims))
+    return(list(x = x, y = y, len = n * p))
+  }
+  v <- fuzz_image_values(sample(fuzz_image_kinds, 1L), n, p)
+  x <- if (shape == "matrix") matrix(v, n, p) else array(v, c(n, dims))
+  list(x = x, y = y, len = n * p)
+}
+
+# Read back the IDX file of a "fuzz_idx" x: the values written, bit for
+# bit, or a garbage result; then x as the training data's images.
+fuzz_from_idx <- function(data) {
+  x <- if (is.list(data) && !is.data.frame(data)) data$x
+  if (!inherits(x, "fuzz_idx")) return(data)
+  v <- read_idx(unclass(x)[1L])
+  if (!fuzz_same(v, attr(x, "expect")))
+    return(fuzz_garbage("read_idx() of a generated image file differs from ",
+                        "the values written"))
+  d <- attr(x, "dims")
+  data$x <- if (length(d) == 2L) v / attr(x, "scale") else
+    array(as.vector(v) / attr(x, "scale"), d)
+  data
+}
+
+# nnfs.copy_limit values that select each way the engine gets training data
+# of `len` values in R's rows: in double, the column copy (>= 8 len), byte
+# codes (len .. 8 len - 1), chunks of the rows (< len; 0 and a few KB:
+# chunks of one batch); in single, byte codes (>= len), else the float
+# copy (>= 4 len) or chunks.
+fuzz_copy_limit <- function(len) {
+  fuzz_pick(list(NULL, Inf, 0, as.double(sample.int(4096L, 1L)), len, len - 1,
+                 4 * len, 4 * len - 1, 8 * len, 8 * len - 1, 1e300,
+                 runif(1, len, 8 * len), floor(runif(1, 0, len))))
+}
+
+fuzz_bad_copy_limit <- function() {
+  fuzz_pick(list(-1, -Inf, NA, NA_real_, NaN, "1e6", c(1, 2), TRUE, list(1),
+                 numeric(0), factor("a"), -1e-300))
+}
+
+# The first maximum of each 2-D window by the engine's rule (a later value
+# replaces the best only when greater, so NaN never does), for the samples
+# in the rows of `inp`, in the engine's (y, x, c) order of geometry g.
+fuzz_pool_ref <- function(inp, g) {
+  out <- matrix(0, nrow(inp), g[4] * g[5] * g[6])
+  j <- 0L
+  for (cc in seq_len(g[6])) for (ox in seq_len(g[5])) for (oy in seq_len(g[4])) {
+    j <- j + 1L
+    ys <- (oy - 1L) * g[9] + seq_len(g[7])
+    xs <- (ox - 1L) * g[9] + seq_len(g[8])
+    idx <- as.vector(outer(ys, g[1] * ((xs - 1L) + g[2] * (cc - 1L)), `+`))
+    best <- inp[, idx[1L]]
+    for (i in idx[-1L]) {
+      take <- inp[, i] > best
+      take[is.na(take)] <- FALSE
+      best[take] <- inp[take, i]
+    }
+    out[, j] <- best
+  }
+  out
+}
+
+# Doubles rounded to float and back, as the single-precision engine sees
+# them.
+fuzz_float <- function(v) {
+  readBin(writeBin(as.double(v), raw(), size = 4L), "double", n = length(v),
+          size = 4L)
+}
+
+# Every max-pooling layer of a trained CNN against fuzz_pool_ref(), on the
+# training images: the layer's output from the engine (in the network's
+# precision) and the reference on the engine's output of the layer before.
+fuzz_pool_check <- function(net, x) {
+  ns <- asNamespace("nnfs")
+  prec <- ns$network_precision(net)
+  flat <- matrix(as.double(x), nrow = dim(x)[1L])
+  params <- ns$network_params(net)
+  upto <- function(i) if (i == 0L) {
+    if (prec == "single") matrix(fuzz_float(flat), nrow(flat)) else flat
+  } else ns$engine_predict(net$layers[seq_len(i)], params[seq_len(i)], flat, prec)
+  for (i in which(vapply(net$layers, function(s) s$kind == "maxpool2d", NA))) {
+    got <- upto(i)
+    ref <- fuzz_pool_ref(upto(i - 1L), net$layers[[i]]$geom)
+    if (!fuzz_same(unname(got), ref))
+      return(fuzz_garbage("max pooling (layer ", i, ", ", prec, ") differs ",
+                          "from the first maximum of each window"))
+  }
+  NULL
+}
+
+# Train with options(nnfs.copy_limit = limit), then again from the same
+# random state with a limit that takes another path (0: chunks of the
+# rows, one batch each; after a limit of 0, Inf: the column copy in double,
+# byte codes or the float copy in single). The batches hold the same
+# numbers either way, so the networks must be identical; an error on one
+# path only, or any difference, is garbage. CNNs also have their pooling
+# checked (fuzz_pool_check()).
+fuzz_on_paths <- function(fun, args, limit) {
+  if ("training_data" %in% names(args)) {
+    same <- identical(args$validation_data, args$training_data)
+    d <- fuzz_from_idx(args$training_data)
+    if (inherits(d, "fuzz_garbage")) return(d)
+    args["training_data"] <- list(d)
+    if (same) args["validation_data"] <- list(d)
+  }
+  seed <- get(".Random.seed", globalenv())
+  fit <- function(l) {
+    old <- options(nnfs.copy_limit = l)
+    on.exit(options(old))
+    do.call(fun, args, quote = TRUE)
+  }
+  a <- fit(limit)
+  ref <- if (is.numeric(limit) && length(limit) == 1L && !is.na(limit) &&
+             limit == 0) Inf else 0
+  after <- get(".Random.seed", globalenv())
+  assign(".Random.seed", seed, globalenv())
+  b <- tryCatch(fit(ref), error = function(e) e)
+  show <- function(l) if (is.null(l)) "NULL" else format(l)
+  if (inherits(b, "error"))
+    return(fuzz_garbage("trains with nnfs.copy_limit = ", show(limit),
+                        " but fails with ", show(ref), ": ", conditionMessage(b)))
+  keep <- c("weights", "biases", "tensors", "history", "optimizer_state",
+            "best_epoch")
+  differ <- keep[!vapply(keep, function(e) fuzz_same(a[[e]], b[[e]]), NA)]
+  if (length(differ))
+    return(fuzz_garbage("nnfs.copy_limit = ", show(limit), " and ", show(ref),
+                        " train different networks (", paste(differ, collapse = ", "),
+                        ")"))
+  if (!fuzz_same(after, get(".Random.seed", globalenv())))
+    return(fuzz_garbage("the two data paths drew different random numbers"))
+  x <- if (is.list(args$training_data)) args$training_data$x
+  if (inherits(a, "nnfs_cnn") && (is.numeric(x) || is.logical(x)) &&
+      length(dim(x)) >= 3L) {
+    bad <- fuzz_pool_check(a, x)
+    if (!is.null(bad)) return(bad)
+  }
+  a
+}
+
+# An IDX file of one of the six types: its path, with attribute `expect`
+# what read_idx() must return if it returns (NULL for a damaged file). Plain or gzipped;
+# damage: cut inside the header or the payload, a byte too many, a wrong
+# type code or dimension count, a gzip stream cut short; sometimes larger
+# than read_idx()'s chunk of 2^20 bytes.
+fuzz_idx_typed <- function(f) {
+  types <- list(
+    list(code = 0x08, size = 1L, gen = function(m) sample(0:255, m, TRUE),
+         write = function(v) as.raw(v), expect = function(v) v),
+    list(code = 0x09, size = 1L, gen = function(m) sample(0:255, m, TRUE),
+         write = function(v) as.raw(v),
+         expect = function(v) c(0:127, -128:-1)[v + 1L]),
+    list(code = 0x0B, size = 2L, gen = function(m) sample(-32768:32767, m, TRUE),
+         write = function(v) writeBin(v, raw(), size = 2L, endian = "big"),
+         expect = function(v) v),
+    list(code = 0x0C, size = 4L, gen = function(m) {
+           v <- sample.int(2000001L, m, TRUE) - 1000001L
+           v[sample.int(m, min(m, 2L))] <- c(.Machine$integer.max, -.Machine$integer.max)[seq_len(min(m, 2L))]
+           v },
+         write = function(v) writeBin(v, raw(), size = 4L, endian = "big"),
+         expect = function(v) v),
+    list(code = 0x0D, size = 4L, gen = function(m) {
+           v <- rnorm(m)
+           v[sample.int(m, min(m, 4L))] <- c(-0, Inf, NaN, 1e-40)[seq_len(min(m, 4L))]
+           v },
+         write = function(v) writeBin(v, raw(), size = 4L, endian = "big"),
+         expect = function(v) fuzz_float(v)),
+    list(code = 0x0E, size = 8L, gen = function(m) {
+           v <- rnorm(m)
+           v[sample.int(m, min(m, 4L))] <- c(-0, 5e-324, -Inf, 1e308)[seq_len(min(m, 4L))]
+           v },
+         write = function(v) writeBin(v, raw(), size = 8L, endian = "big"),
+         expect = function(v) v))
+  t <- fuzz_pick(types)
+  big <- t$size == 1L && runif(1) < 0.03
+  dims <- if (big) fuzz_pick(list(c(1030L, 1024L), c(1100L, 31L, 31L))) else
+    sample(0:4, sample(1:4, 1L), replace = TRUE)
+  if (!big && all(dims == 0L) && runif(1) < 0.7) dims[] <- 1L
+  m <- prod(dims)
+  v <- if (m > 0) t$gen(m) else t$gen(1L)[0L]
+  bytes <- c(as.raw(c(0, 0, t$code, length(dims))),
+             writeBin(as.integer(dims), raw(), size = 4L, endian = "big"),
+             if (m > 0) t$write(v))
+  e <- t$expect(v)
+  expect <- if (length(dims) == 1L) e else {
+    e <- t(matrix(e, prod(dims[-1L]), dims[1L]))
+    attr(e, "idx_dim") <- as.integer(dims)
+    e
+  }
+  damage <- runif(1)
+  if (damage < 0.08) { # cut inside the header or the payload
+    bytes <- bytes[seq_len(sample.int(length(bytes), 1L) - 1L)]
+    expect <- NULL
+  } else if (damage < 0.12 && m > 0) {
+    bytes <- bytes[-length(bytes)]
+    expect <- NULL
+  } else if (damage < 0.15) {
+    bytes <- c(bytes, as.raw(0))
+    expect <- NULL
+  } else if (damage < 0.2) { # another type code or count of dimensions
+    bytes[sample(3:4, 1L)] <- as.raw(sample(0:255, 1L))
+    expect <- NULL
+  }
+  gz <- runif(1) < 0.3
+  path <- tempfile("idx", f$dir, fileext = if (gz) ".gz" else "")
+  if (gz) {
+    con <- gzfile(path, "wb")
+    writeBin(bytes, con)
+    close(con)
+    if (runif(1) < 0.15) { # the gzip stream cut short: an error, or the
+      # values written when the cut spares them (the trailer's checksum)
+      z <- readBin(path, "raw", file.size(path))
+      writeBin(z[seq_len(max(0L, length(z) - sample(1:12, 1L)))], path)
+    }
+  } else {
+    writeBin(bytes, path)
+  }
+  structure(path, expect = expect)
+}
+
+# all_finite() (the package's branch-free, threaded finiteness check) on
+# a vector built here, against R's is.finite(): doubles, integers or
+# logicals, sometimes of more than 2^20 values (shared among threads in
+# blocks of 65536), with NA, NaN or infinite values at the ends, at block
+# edges or anywhere, or with only finite extremes (-0, subnormals, the
+# largest double).
+fuzz_all_finite <- function(...) {
+  n <- fuzz_pick(list(0L, 1L, 3L, sample.int(5000L, 1L), 2^20, 2^20 + 1,
+                      16 * 65536 - 1, 2^20 + sample.int(3L * 65536L, 1L)))
+  type <- sample(c("double", "double", "integer", "logical"), 1L)
+  x <- switch(type, double = runif(n, -1e6, 1e6),
+              integer = sample.int(100L, n, TRUE), logical = rep(TRUE, n))
+  if (n > 0) {
+    at <- unique(c(fuzz_pick(list(1, n, sample.int(n, 1L))),
+                   if (n > 65536) fuzz_pick(list(65536, 65537, n - 65536))))
+    at <- at[at <= n & at >= 1]
+    bad <- if (type == "double") fuzz_pick(list(NA_real_, NaN, Inf, -Inf, -0,
+                                                5e-324, .Machine$double.xmax,
+                                                -.Machine$double.xmax)) else NA
+    if (runif(1) < 0.8) x[at] <- bad
+  }
+  old <- options(nnfs.threads = sample(1:2, 1L))
+  on.exit(options(old))
+  got <- asNamespace("nnfs")$all_finite(x)
+  if (!identical(got, all(is.finite(x))))
+    return(fuzz_garbage("all_finite() of ", n, " ", type, " values says ", got))
+  got
+}
+
 # ---- the calls --------------------------------------------------------------
 
 # A valid call to each function: list(fun, args, huge = args that may take
@@ -328,6 +694,7 @@ fuzz_calls <- function(f, include_known) {
         idx_file(dims, valid = runif(1) < 0.7)
       file.copy(path, file.path(d, s))
     }
+    if (good) attr(d, "good") <- TRUE # fuzz_read_mnist() checks the values
     d
   }
   mat_list <- function() fuzz_pick(list(
@@ -506,13 +873,99 @@ fuzz_calls <- function(f, include_known) {
       special = list(centers = function() fuzz_pick(list(matrix(1, 2, 3),
         matrix(NA_real_, 2, 2), matrix(numeric(0), 0, 2),
         matrix(1, 7, 2))))),
-    read_idx = function() list(args = list(path = idx_file()),
+    # half of the files are of the six types, with the values read_idx()
+    # must return (fuzz_idx_typed())
+    read_idx = function() list(args = list(path = if (runif(1) < 0.5)
+      fuzz_idx_typed(f) else idx_file()),
       special = list(path = function() fuzz_pick(list(f$dir, tempfile(),
-        idx_file(), idx_file())))),
+        idx_file(), idx_file(), fuzz_idx_typed(f))))),
     read_mnist = function() list(args = list(dir = mnist_dir(),
-      normalize = TRUE), special = list(dir = function() fuzz_pick(list(
-        mnist_dir(), tempfile(), idx_file()))))
+      normalize = runif(1) < 0.7,
+      sets = fuzz_pick(list("train", "test", c("train", "test"), c("test", "train")))),
+      special = list(dir = function() fuzz_pick(list(
+        mnist_dir(), tempfile(), idx_file())),
+        sets = function() fuzz_pick(list("tests", c("train", "train"), character(0),
+          NA_character_, c("train", NA), 1, c("train", "test", "valid"))))),
+    # image-like data in R's rows, trained on two data paths
+    # (fuzz_on_paths()): dense networks and CNNs with 2x2 max pooling
+    nn_images = function() {
+      d <- fuzz_image_data(f, "matrix")
+      td <- list(x = d$x, y = d$y)
+      p <- if (inherits(d$x, "fuzz_idx")) prod(attr(d$x, "dims")[-1L]) else ncol(d$x)
+      val <- runif(1) < 0.4
+      list(args = list(sizes = c(p, 4, nlevels(d$y)), training_data = td,
+        epochs = sample(1:3, 1L),
+        mini_batch_size = fuzz_pick(list(1, 3, 7, 16, 64, 1000)), lr = 0.1,
+        validation_data = if (val) td, patience = if (val && runif(1) < 0.3) 1,
+        optimizer = sample(c("sgd", "adam"), 1L), precision = precision(),
+        copy_limit = fuzz_copy_limit(d$len)),
+        huge = "mini_batch_size", clean = 0.5,
+        special = list(copy_limit = fuzz_bad_copy_limit, training_data = data,
+                       validation_data = data, precision = fuzz_bad_precision))
+    },
+    cnn_images = function() {
+      # the layers before flatten; an unpadded 2x2 convolution (whose ReLU
+      # outputs tie at 0) on odd sides, so that 2x2 pooling divides
+      odd <- runif(1) < 0.25
+      head <- if (odd) list(layer_conv2d(2, 2, activation = "relu"),
+                            layer_maxpool2d(2)) else fuzz_pick(list(
+        list(layer_conv2d(2, 3, padding = "same"), layer_maxpool2d(2)),
+        list(layer_maxpool2d(2)),
+        list(layer_maxpool2d(2), layer_conv2d(2, 1, activation = "relu"),
+             layer_maxpool2d(1)),
+        list(layer_conv2d(2, 3, padding = "same"), layer_batchnorm(),
+             layer_avgpool2d(2))))
+      d <- fuzz_image_data(f, "array", if (odd) c(3L, 5L, 7L) else c(2L, 4L, 6L))
+      td <- list(x = d$x, y = d$y)
+      k <- nlevels(d$y)
+      val <- runif(1) < 0.3
+      list(args = list(layers = c(head, list(layer_flatten(), layer_dense(k, "softmax"))),
+        training_data = td, epochs = 1,
+        mini_batch_size = fuzz_pick(list(1, 5, 16, 64)), lr = 0.05,
+        validation_data = if (val) td,
+        validation_split = if (!val) sample(c(0, 0, 0.25), 1L) else 0,
+        optimizer = sample(c("sgd", "adam"), 1L), precision = precision(),
+        copy_limit = fuzz_copy_limit(d$len)),
+        huge = "mini_batch_size", clean = 0.5,
+        special = list(copy_limit = fuzz_bad_copy_limit, training_data = data,
+                       validation_data = data, layers = function() fuzz_bad_layers(f)))
+    },
+    # the package's finiteness check against is.finite() (internal)
+    all_finite = function() list(args = list())
   )
+}
+
+# read_idx() and, for a file of fuzz_idx_typed(), its values checked.
+fuzz_read_idx <- function(path) {
+  v <- read_idx(path)
+  e <- attr(path, "expect")
+  if (!is.null(e) && !fuzz_same(v, e))
+    return(fuzz_garbage("read_idx() differs from the values written (",
+                        paste(if (is.null(dim(e))) length(e) else attr(e, "idx_dim"),
+                              collapse = " x "), ")"))
+  v
+}
+
+# read_mnist() and, for a directory of four valid files, the values
+# checked against read_idx() of each file.
+fuzz_read_mnist <- function(...) {
+  v <- read_mnist(...)
+  a <- list(...)
+  if (isTRUE(attr(a$dir, "good"))) {
+    norm <- if (is.null(a$normalize)) TRUE else a$normalize
+    sets <- if (is.null(a$sets)) c("train", "test") else a$sets
+    sets <- c("train", "test")[c("train", "test") %in% sets]
+    stems <- list(train = c("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+                  test = c("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"))
+    expect <- lapply(stems[sets], function(s) {
+      x <- read_idx(file.path(a$dir, s[1L]))
+      attr(x, "idx_dim") <- NULL
+      list(x = if (norm) x / 255 else x, y = read_idx(file.path(a$dir, s[2L])))
+    })
+    if (!fuzz_same(v, expect))
+      return(fuzz_garbage("read_mnist() differs from read_idx() of its files"))
+  }
+  v
 }
 
 # The function each call name runs (methods called through their generics).
@@ -528,18 +981,28 @@ fuzz_function <- function(name) {
     evaluate_pairs = function(x, biases, weights) evaluate(x, biases, weights),
     nn_formula = function(...) neuralnetwork(...),
     nn_xy = function(...) neuralnetwork(...),
+    nn_images = function(..., copy_limit = NULL)
+      fuzz_on_paths(neuralnetwork, list(...), copy_limit),
+    cnn_images = function(..., copy_limit = NULL)
+      fuzz_on_paths(cnn, list(...), copy_limit),
+    read_idx = fuzz_read_idx,
+    read_mnist = fuzz_read_mnist,
+    all_finite = fuzz_all_finite,
     get(name, envir = asNamespace("nnfs")))
 }
 
-# Corrupt one or two arguments of a valid call: a bad value, a huge count
-# where allowed, the argument's own corruption, or the argument left out.
+# Corrupt one or two arguments of a valid call (of 90% of the calls, or of
+# 1 - call$clean): a bad value, a huge count where allowed, the argument's
+# own corruption, or the argument left out.
 fuzz_corrupt <- function(call) {
   args <- call$args
   if (!length(args)) {
     if (runif(1) < 0.5) args$extra <- fuzz_pick(fuzz_bad_values())
     return(args)
   }
-  n_bad <- if (runif(1) < 0.1) 0L else sample(1:2, 1L)
+  # a call may ask for more valid calls than 10% (`clean`, a probability)
+  n_bad <- if (runif(1) < (if (is.null(call$clean)) 0.1 else call$clean)) 0L else
+    sample(1:2, 1L)
   for (a in sample(names(args), min(n_bad, length(args)))) {
     r <- runif(1)
     if (r < 0.35 && !is.null(call$special[[a]])) {
@@ -573,6 +1036,8 @@ fuzz_one <- function(name, args) {
       "internal" else "error", message = msg))
   }
   v <- res$v
+  if (inherits(v, "fuzz_garbage"))
+    return(list(outcome = "garbage", message = v$message))
   if (name %in% c("predict", "feature_maps") && is.numeric(unlist(v)) &&
       !all(is.finite(unlist(v))))
     return(list(outcome = "garbage", message = "non-finite predictions"))
@@ -623,7 +1088,8 @@ if (identical(Sys.getenv("TESTTHAT"), "true")) {
     # every exported function was reached, and most calls were rejected
     expect_true(all(c("neuralnetwork", "cnn", "predict", "read_idx", "nn_formula",
                       "feedforward", "layer_avgpool2d", "layer_batchnorm",
-                      "linear_reg") %in% res$fun))
+                      "linear_reg", "nn_images", "cnn_images", "all_finite",
+                      "read_mnist") %in% res$fun))
     expect_gt(sum(res$outcome == "error"), 500L)
     expect_gt(sum(res$outcome == "ok"), 50L)
   })
