@@ -32,6 +32,7 @@ typedef __m128 sreal;               /* a scalar in the low lane */
 #define VLOAD(p) _mm256_loadu_ps(p)
 #define VLOADM(p, m) _mm256_maskload_ps(p, m)
 #define VSTOREM(p, m, v) _mm256_maskstore_ps(p, m, v)
+#define VSTORE(p, v) _mm256_storeu_ps(p, v)
 #define VBCAST(p) _mm256_broadcast_ss(p)
 #define VSET1(x) _mm256_set1_ps(x)
 #define VFMA(a, b, c) _mm256_fmadd_ps(a, b, c)
@@ -56,6 +57,7 @@ typedef __m128d sreal;
 #define VLOAD(p) _mm256_loadu_pd(p)
 #define VLOADM(p, m) _mm256_maskload_pd(p, m)
 #define VSTOREM(p, m, v) _mm256_maskstore_pd(p, m, v)
+#define VSTORE(p, v) _mm256_storeu_pd(p, v)
 #define VBCAST(p) _mm256_broadcast_sd(p)
 #define VSET1(x) _mm256_set1_pd(x)
 #define VFMA(a, b, c) _mm256_fmadd_pd(a, b, c)
@@ -114,12 +116,21 @@ INLINE T256 void k256(const int MV, const int NR_, const int FULL, int kc,
             c1[j] = VMUL(va, c1[j]);
         }
     }
+    /* C's first vector is whole unless the tile has at most VL rows, its
+     * second unless the tile is partial: masks only where needed, masked
+     * stores being many times slower than plain ones on some CPUs (AMD
+     * Zen; the tile update of a product with a short k was a third of
+     * its time) */
+    const int W0 = FULL || MV == 2, W1 = FULL;
     if (beta == 0) {
 #pragma GCC unroll 6
         for (int j = 0; j < NR_; j++) {
-            VSTOREM(c + j * ldc, m0, c0[j]);
-            if (MV > 1)
-                VSTOREM(c + j * ldc + VL, m1, c1[j]);
+            if (W0) VSTORE(c + j * ldc, c0[j]);
+            else VSTOREM(c + j * ldc, m0, c0[j]);
+            if (MV > 1) {
+                if (W1) VSTORE(c + j * ldc + VL, c1[j]);
+                else VSTOREM(c + j * ldc + VL, m1, c1[j]);
+            }
         }
         return;
     }
@@ -127,17 +138,22 @@ INLINE T256 void k256(const int MV, const int NR_, const int FULL, int kc,
 #pragma GCC unroll 6
     for (int j = 0; j < NR_; j++) {
         OPAQUE(c0[j]);
-        c0[j] = VFMA(vb, VLOADM(c + j * ldc, m0), c0[j]);
+        c0[j] = VFMA(vb, W0 ? VLOAD(c + j * ldc) : VLOADM(c + j * ldc, m0),
+                     c0[j]);
         if (MV > 1) {
             OPAQUE(c1[j]);
-            c1[j] = VFMA(vb, VLOADM(c + j * ldc + VL, m1), c1[j]);
+            c1[j] = VFMA(vb, W1 ? VLOAD(c + j * ldc + VL)
+                                : VLOADM(c + j * ldc + VL, m1), c1[j]);
         }
     }
 #pragma GCC unroll 6
     for (int j = 0; j < NR_; j++) {
-        VSTOREM(c + j * ldc, m0, c0[j]);
-        if (MV > 1)
-            VSTOREM(c + j * ldc + VL, m1, c1[j]);
+        if (W0) VSTORE(c + j * ldc, c0[j]);
+        else VSTOREM(c + j * ldc, m0, c0[j]);
+        if (MV > 1) {
+            if (W1) VSTORE(c + j * ldc + VL, c1[j]);
+            else VSTOREM(c + j * ldc + VL, m1, c1[j]);
+        }
     }
 }
 
