@@ -146,11 +146,69 @@ int byte_codes_likely(const double *x, int n, int p)
  * itself, found by arithmetic and checked bit for bit against the value
  * k / den, with no dictionary to search. */
 
+/* One column's run of m values (one per sample) -> their codes at
+ * out[0], out[TILE], ...; the bits of a value that is not its level k /
+ * den come out nonzero. */
+static uint64_t grid_col(const double *v, long m, unsigned char *out,
+                         const uint64_t *level, double den)
+{
+    uint64_t bad = 0;
+    for (long i = 0; i < m; i++) {
+        uint64_t bits;
+        memcpy(&bits, v + i, sizeof bits);
+        double r = v[i] * den + 0.5;
+        int k = r >= 0 && r < 256 ? (int) r : 0;   /* NaN: 0 */
+        bad |= bits ^ level[k];
+        out[i * TILE] = (unsigned char) k;
+    }
+    return bad;
+}
+
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(_WIN32)
+#include <immintrin.h>
+#define GRID_AVX2 1
+/* The same, four values at a time: k from the rounded, clamped v * den,
+ * then the value must equal k / den (the level, computed as grid_levels()
+ * does: one division, exact for den 1) and have no sign bit (-0 == 0).
+ * NaN fails the comparison; values beyond the levels clamp to a level
+ * they differ from. */
+__attribute__((target("avx2")))
+static uint64_t grid_col_avx2(const double *v, long m, unsigned char *out,
+                              const uint64_t *level, double den)
+{
+    const __m256d vden = _mm256_set1_pd(den), half = _mm256_set1_pd(0.5),
+                  lo = _mm256_setzero_pd(), hi = _mm256_set1_pd(255);
+    __m256d ne = _mm256_setzero_pd(), sign = _mm256_setzero_pd();
+    long i = 0;
+    for (; i + 4 <= m; i += 4) {
+        __m256d x = _mm256_loadu_pd(v + i);
+        __m256d r = _mm256_add_pd(_mm256_mul_pd(x, vden), half);
+        r = _mm256_min_pd(_mm256_max_pd(r, lo), hi);   /* NaN: 0 */
+        __m128i k = _mm256_cvttpd_epi32(r);
+        __m256d back = _mm256_div_pd(_mm256_cvtepi32_pd(k), vden);
+        ne = _mm256_or_pd(ne, _mm256_cmp_pd(back, x, _CMP_NEQ_UQ));
+        sign = _mm256_or_pd(sign, x);
+        uint32_t b = (uint32_t) _mm_cvtsi128_si32(
+            _mm_packus_epi16(_mm_packs_epi32(k, k), _mm_setzero_si128()));
+        out[i * TILE] = (unsigned char) b;
+        out[(i + 1) * TILE] = (unsigned char) (b >> 8);
+        out[(i + 2) * TILE] = (unsigned char) (b >> 16);
+        out[(i + 3) * TILE] = (unsigned char) (b >> 24);
+    }
+    uint64_t bad = (uint64_t) _mm256_movemask_pd(ne) |
+        (uint64_t) _mm256_movemask_pd(sign);
+    return bad | grid_col(v + i, m - i, out + i * TILE, level, den);
+}
+#endif
+
 static int grid_range(const double *x, long n, int p, long i0, long i1,
                       unsigned char *out, const uint64_t *level, double den,
                       int *failed)
 {
     unsigned char tile[TILE * TILE];
+#ifdef GRID_AVX2
+    int avx2 = __builtin_cpu_supports("avx2");
+#endif
     for (long a = i0; a < i1; a += TILE) {
         long b = i1 - a < TILE ? i1 : a + TILE;
         if (flag_get(failed)) return -1;
@@ -158,15 +216,20 @@ static int grid_range(const double *x, long n, int p, long i0, long i1,
             int j1 = p - j0 < TILE ? p : j0 + TILE;
             uint64_t bad = 0;
             for (int j = j0; j < j1; j++) {
-                const double *col = x + (long) j * n;
-                for (long i = a; i < b; i++) {
-                    uint64_t bits;
-                    memcpy(&bits, col + i, sizeof bits);
-                    double r = col[i] * den + 0.5;
-                    int k = r >= 0 && r < 256 ? (int) r : 0;   /* NaN: 0 */
-                    bad |= bits ^ level[k];
-                    tile[(i - a) * TILE + (j - j0)] = (unsigned char) k;
-                }
+                const double *col = x + (long) j * n + a;
+#ifdef __GNUC__
+                /* the runs are n values apart, too many streams for the
+                 * hardware prefetcher: ask for the run four columns on */
+                if (j + 4 < p)
+                    for (long i = 0; i < b - a; i += 8)
+                        __builtin_prefetch(col + 4 * n + i);
+#endif
+#ifdef GRID_AVX2
+                if (avx2)
+                    bad |= grid_col_avx2(col, b - a, tile + (j - j0), level, den);
+                else
+#endif
+                    bad |= grid_col(col, b - a, tile + (j - j0), level, den);
             }
             if (bad) { flag_set(failed); return -1; }
             for (long i = a; i < b; i++)

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
+#include "data_codes.h"
 #include "gemm.h"
 #include "threads.h"
 #include "nnfs.h"
@@ -292,6 +293,31 @@ SEXP C_all_finite(SEXP x, SEXP threads)
             if (v[i] == NA_INTEGER) return ScalarLogical(FALSE);
     }
     return ScalarLogical(TRUE);
+}
+
+/* C_byte_codes(x, threads): the byte codes data_codes.c makes of an n x p
+ * double matrix, for tests: list(codes = p x n raw, one sample per
+ * column, values = the value of each code), or NULL when x takes more
+ * than 256 values. */
+SEXP C_byte_codes(SEXP x, SEXP threads)
+{
+    SEXP dim = getAttrib(x, R_DimSymbol);
+    if (!isReal(x) || TYPEOF(dim) != INTSXP || xlength(dim) != 2)
+        error("internal error: C_byte_codes needs a double matrix");
+    int n = INTEGER(dim)[0], p = INTEGER(dim)[1];
+    SEXP codes = PROTECT(allocMatrix(RAWSXP, p, n));
+    double values[256];
+    int count = byte_codes(REAL(x), n, p, RAW(codes), values,
+                           threads_forked() ? 1 : asInteger(threads));
+    if (count == 0) { UNPROTECT(1); return R_NilValue; }
+    const char *nm[] = {"codes", "values", ""};
+    SEXP out = PROTECT(mkNamed(VECSXP, nm));
+    SEXP v = allocVector(REALSXP, count);
+    SET_VECTOR_ELT(out, 1, v);
+    memcpy(REAL(v), values, sizeof(double) * count);
+    SET_VECTOR_ELT(out, 0, codes);
+    UNPROTECT(2);
+    return out;
 }
 
 /* C_idx_rows(x, bytes, first, table): rows first + 1 .. first + m of x,

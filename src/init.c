@@ -12,6 +12,7 @@ extern SEXP C_conv2d_backward(SEXP, SEXP, SEXP, SEXP, SEXP);
 extern SEXP C_maxpool2d_forward(SEXP, SEXP);
 extern SEXP C_maxpool2d_backward(SEXP, SEXP, SEXP);
 extern SEXP C_all_finite(SEXP, SEXP);
+extern SEXP C_byte_codes(SEXP, SEXP);
 extern SEXP C_idx_rows(SEXP, SEXP, SEXP, SEXP);
 extern SEXP C_threads_info(void);
 
@@ -40,6 +41,7 @@ static const R_CallMethodDef call_entries[] = {
     CALLDEF(C_maxpool2d_forward, 2),
     CALLDEF(C_maxpool2d_backward, 3),
     CALLDEF(C_all_finite, 2),
+    CALLDEF(C_byte_codes, 2),
     CALLDEF(C_idx_rows, 4),
     CALLDEF(C_threads_info, 0),
     /* least squares */

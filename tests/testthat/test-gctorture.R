@@ -45,6 +45,9 @@ gctorture_calls <- function() {
     C_maxpool2d_forward = function() ns$maxpool2d_op(pool_in, pg),
     C_maxpool2d_backward = function() ns$maxpool2d_grad(matrix(1:4 + 0, 4, 1), argmax, pg),
     C_all_finite = function() ns$all_finite(c(1, NA)),
+    C_byte_codes = function() list(
+      .Call(ns$C_byte_codes, matrix(c(0, 1, 2, 255, 3, 0) / 255, 3), 1L),
+      .Call(ns$C_byte_codes, matrix(c(0.5, -0, 0.5, 2), 2), 1L)),
     # fills its (fresh) x in place: the IDX reader's rows, and the reader
     # itself a row at a time (a collection between rows)
     C_idx_rows = function() {
@@ -134,7 +137,8 @@ test_that("every .Call entry point gives the same result under gctorture", {
   calls <- gctorture_calls()
   expect_setequal(names(calls), c("C_gemm", "C_conv2d", "C_conv2d_backward",
                                   "C_maxpool2d_forward", "C_maxpool2d_backward",
-                                  "C_all_finite", "C_idx_rows", "C_linear_ols",
+                                  "C_all_finite", "C_byte_codes", "C_idx_rows",
+                                  "C_linear_ols",
                                   "C_train", "C_predict", "C_backprop", "C_trace",
                                   "C_threads_info", "C_tables", "C_layer_info",
                                   "C_train_cnn", "C_predict_cnn",

@@ -144,3 +144,47 @@ test_that("rows of at most 256 values train through byte codes, exactly", {
   expect_identical(fit_cnn(4 * length(imgs))$weights,
                    fit_cnn(length(imgs) - 1)$weights)
 })
+
+test_that("byte codes hold every value bit for bit", {
+  codes <- function(x, threads = 2L) .Call(nnfs:::C_byte_codes, x, threads)
+  decoded <- function(b) matrix(b$values[as.integer(b$codes) + 1L],
+                                nrow = ncol(b$codes), byrow = TRUE)
+  bitwise <- function(a, b) identical(a, b, num.eq = FALSE)
+  set.seed(11)
+  # 1203 samples: blocks of 64 end in runs of 3, which the vector loop
+  # leaves to its scalar tail
+  n <- 1203; p <- 37
+  grey <- matrix(sample(0:255, n * p, TRUE) / 255, n)
+  whole <- round(grey * 255)
+  for (den in c(255, 1))
+    for (threads in 1:2) {
+      x <- if (den == 1) whole else grey
+      b <- codes(x, threads)
+      # coded by arithmetic: the table is the 256 levels in order
+      expect_identical(b$values, (0:255) / den)
+      expect_true(bitwise(decoded(b), x))
+    }
+  # values off the levels, met by the vector loop (row 1160) or its tail
+  # (row n), after first samples that are all levels: each is kept as it
+  # is, through the dictionary (201 levels here, room for one more value)
+  grey <- matrix(sample(0:200, n * p, TRUE) / 255, n)
+  offs <- list(function(v) v * (1 + 2^-52), function(v) -0,
+               function(v) (v * 255 + 0.3) / 255, function(v) 1 + 1 / 255)
+  for (i in c(1160, n))
+    for (off in offs) {
+      x <- grey
+      x[i, 5] <- off(x[i, 5])
+      expect_false(bitwise(x[i, 5], grey[i, 5]))
+      b <- codes(x)
+      expect_true(bitwise(decoded(b), x))
+      expect_false(identical(b$values, (0:255) / 255))
+    }
+  # NaN and Inf are no grey level either; 257 values give no codes
+  for (v in c(NaN, Inf, NA)) {
+    x <- grey
+    x[n, 1] <- v
+    expect_true(bitwise(decoded(codes(x)), x))
+    x[1:56, 2] <- (201:256) / 255
+    expect_null(codes(x))
+  }
+})
