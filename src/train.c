@@ -36,6 +36,9 @@ static void gather_codes(real *dst, const sample_set *s, const int *idx,
                          int B, int next)
 {
     int p = s->p;
+    /* a copy: the same values whatever the thread count */
+    int nt = threads_for_elems((double) B * p, B);
+#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
     for (int b = 0; b < B; b++)
         decode(dst + (long) b * p, s->codes + (long) idx[b] * p, s->lut, p);
 #ifdef __GNUC__

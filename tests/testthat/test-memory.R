@@ -132,6 +132,17 @@ test_that("rows of at most 256 values train through byte codes, exactly", {
   x257[n, p] <- 0.123456789
   expect_identical(fit(4 * bytes, 2, data = x257)$weights,
                    fit(bytes - 1, 2, data = x257)$weights)
+  # batches of at least 50000 values are decoded on several threads
+  big <- matrix(sample(0:255, 600 * 784, TRUE) / 255, 600)
+  yb <- factor(sample(c("a", "b"), 600, TRUE))
+  fit_big <- function(limit, threads) {
+    options(nnfs.copy_limit = limit, nnfs.threads = threads)
+    set.seed(8)
+    neuralnetwork(c(784, 5, 2), list(x = big, y = yb), 1, 100, 0.5)$weights
+  }
+  in_place <- fit_big(length(big) - 1, 1)
+  expect_identical(fit_big(4 * length(big), 2), in_place)
+  expect_identical(fit_big(4 * length(big), 1), in_place)
   # images in an n x h x w x c array, through cnn()
   imgs <- array(sample(0:3, 600 * 6 * 6, TRUE) / 3, c(600, 6, 6, 1))
   lab <- factor(sample(1:2, 600, TRUE))
