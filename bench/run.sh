@@ -14,9 +14,12 @@
 # About 6 minutes on a 2-core machine (once the peers are installed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+peers="dataset-fashion-mnist python3-torch libopenblas0-pthread"
 if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
-  apt-get install -y -q dataset-fashion-mnist python3-torch \
-    libopenblas0-pthread >/dev/null || echo "peers not installed; their columns stay NA"
+  # a fresh machine's package lists may be empty: update them and retry
+  apt-get install -y -q $peers >/dev/null 2>&1 ||
+    { apt-get update -q >/dev/null && apt-get install -y -q $peers >/dev/null; } ||
+    echo "peers not installed; their columns stay NA"
 fi
 out=${1:-/tmp/nnfs-bench}
 mkdir -p "$out"
