@@ -441,7 +441,8 @@ check_data_sizes <- function(d, sizes, arg) {
 }
 
 check_ce_targets <- function(d, cost, arg) {
-  if (cost == "ce" && (any(d$y < 0) || any(d$y > 1)))
+  # min() and max() allocate nothing; the targets are finite by now
+  if (cost == "ce" && (min(d$y) < 0 || max(d$y) > 1))
     arg_error("With `C = \"ce\"` the targets in `", arg, "` must lie in [0, 1]; ",
               "they range from ", format(min(d$y)), " to ", format(max(d$y)),
               ". Use `C = \"mse\"` (with `output = \"linear\"`) for regression.")
