@@ -10,8 +10,11 @@
 # with the optimizer, penalties, early stopping and single precision;
 # image-like data in R's rows through byte codes and through chunks of
 # the rows in both precisions (a dense network, and a CNN with 2x2 max
-# pooling), read_idx() and read_mnist() of small IDX files, and the
-# threaded finiteness check on more than 2^20 values.
+# pooling), batches of 784-value grey-level samples decoded from the codes
+# on two threads, the byte codes themselves (C_byte_codes: grey levels
+# four at a time with a scalar tail, and off-level values), read_idx()
+# and read_mnist() of small IDX files, and the threaded finiteness check
+# on more than 2^20 values.
 # Sizes are tiny because memcheck runs ~30-50x slower than native.
 library(nnfs)
 set.seed(1)
@@ -171,6 +174,40 @@ for (precision in c("double", "single")) {
   cr <- fit_cnn_rows(length(imgs_rows))
   print(identical(cr$weights, fit_cnn_rows(0)$weights))
   print(table(predict(cr, imgs_rows[1:20, , , , drop = FALSE])))
+}
+# Batches of at least 50000 values are decoded from the byte codes on two
+# threads (gather_codes()): 300 samples of 784 grey levels in R's rows,
+# batches of 100 (78400 values), through byte codes (limit 4 n * p) and
+# read in place (limit n * p - 1), in both precisions. The thread count
+# is fixed (no adaptive policy), so that every batch is decoded on two.
+mnist_like <- matrix(sample(0:255, 300 * 784, TRUE) / 255, 300)
+lab3 <- factor(sample(c("a", "b"), 300, TRUE))
+fit_wide <- function(limit, precision) {
+  options(nnfs.copy_limit = limit, nnfs.adaptive_threads = FALSE)
+  on.exit(options(nnfs.copy_limit = NULL, nnfs.adaptive_threads = NULL))
+  set.seed(9)
+  neuralnetwork(c(784, 5, 2), list(x = mnist_like, y = lab3), 1, 100, 0.5,
+                precision = precision)$weights
+}
+for (precision in c("double", "single"))
+  print(identical(fit_wide(4 * length(mnist_like), precision),
+                  fit_wide(length(mnist_like) - 1, precision)))
+# The byte codes themselves (C_byte_codes, two coding threads): 201 grey
+# levels in 603 rows (the second thread's runs end in 3 values, left to
+# the scalar tail of the four-at-a-time loop), then an off-level value met
+# by the vector loop (row 560) or by its tail (row 603), which sends the
+# data to the dictionary (202 values); decoded, each must be the matrix
+# bit for bit.
+byte_decoded <- function(x) {
+  b <- .Call(nnfs:::C_byte_codes, x, 2L)
+  matrix(b$values[as.integer(b$codes) + 1L], nrow = ncol(b$codes), byrow = TRUE)
+}
+grey603 <- matrix(sample(0:200, 603 * 16, TRUE) / 255, 603)
+print(identical(byte_decoded(grey603), grey603, num.eq = FALSE))
+for (i in c(560, 603)) {
+  off <- grey603
+  off[i, 5] <- (off[i, 5] * 255 + 0.3) / 255
+  print(identical(byte_decoded(off), off, num.eq = FALSE))
 }
 options(nnfs.threads = NULL)
 
