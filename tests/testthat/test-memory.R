@@ -85,7 +85,8 @@ test_that("networks too large for memory are refused before allocating", {
 test_that("rows of at most 256 values train through byte codes, exactly", {
   # double precision reads rows in place when the double copy is over the
   # limit; with n * p bytes under it, images are copied as byte codes
-  on.exit(options(nnfs.copy_limit = NULL, nnfs.threads = NULL))
+  on.exit(options(nnfs.copy_limit = NULL, nnfs.threads = NULL,
+                  nnfs.adaptive_threads = NULL))
   set.seed(7)
   n <- 1200; p <- 30
   x <- matrix(sample(0:254, n * p, TRUE) / 255, n)  # 255 values, and -0
@@ -135,8 +136,10 @@ test_that("rows of at most 256 values train through byte codes, exactly", {
   # batches of at least 50000 values are decoded on several threads
   big <- matrix(sample(0:255, 600 * 784, TRUE) / 255, 600)
   yb <- factor(sample(c("a", "b"), 600, TRUE))
+  # (two threads fixed: the adaptive policy may run a batch on one)
   fit_big <- function(limit, threads) {
-    options(nnfs.copy_limit = limit, nnfs.threads = threads)
+    options(nnfs.copy_limit = limit, nnfs.threads = threads,
+            nnfs.adaptive_threads = FALSE)
     set.seed(8)
     neuralnetwork(c(784, 5, 2), list(x = big, y = yb), 1, 100, 0.5)$weights
   }
