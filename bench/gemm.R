@@ -18,7 +18,8 @@
 # To compare with OpenBLAS without touching the system's BLAS, put it
 # first on R's library path for one run (Debian paths; R's start-up script
 # builds LD_LIBRARY_PATH from R_LD_LIBRARY_PATH; OPENBLAS_CORETYPE=SkylakeX
-# asks for its AVX-512 kernels where it does not recognise the CPU):
+# asks for its AVX-512 kernels where it does not recognise the CPU: leave
+# it out on a CPU without AVX-512, where those kernels abort R):
 #
 #   OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=SkylakeX \
 #     R_LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-pthread:/usr/lib/R/lib:/usr/lib/x86_64-linux-gnu \
