@@ -1,9 +1,9 @@
-# Whole epochs on the full Fashion-MNIST training set (60000 images, read
-# in place through the chunk reader, as bench/mlp.R trains them): one
+# Whole epochs on the full Fashion-MNIST training set (60000 images in
+# R's rows, copied once as byte codes, as bench/mlp.R trains them): one
 # thread against the default thread policy, on an idle machine and with
 # one busy-loop process holding a core. bench/threads.R measures smaller
-# workloads whose data are copied; this one includes the loading of
-# shuffled samples, which is a large part of these epochs.
+# workloads whose data are copied by R; this one includes the coding of
+# the images and the reading of shuffled samples.
 #
 # Each time is the median of `reps` epochs, one thread and the default
 # alternating, each after a warm-up call.
